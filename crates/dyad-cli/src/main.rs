@@ -1,1 +1,202 @@
-fn main() {}
+//! The `dyad` binary: parses arguments, resolves them into a validated configuration, runs a
+//! command, and maps the outcome to an exit status: 0 success, 1 some inputs failed, 2 a usage
+//! or fatal error. This is the only crate that prints to stdout.
+
+mod commands;
+mod pipeline;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  dyad demo                                   ingest the bundled sample corpus and search it
+  dyad extract article.html --format json     clean one page and show what was found
+  dyad extract ./pages -  --format jsonl      a folder and standard input, one JSON line each
+  dyad ingest ./pages --data-dir ./store      add documents to a store (SQLite + full-text index)
+  dyad search 'tariff deal' --lang en --since 2025-10
+  dyad search 국방예산 --json
+  dyad show d1a2b3c4 --removed                a document, and the boilerplate removed from it
+  dyad stats
+
+Exit status: 0 success, 1 some inputs failed, 2 usage or fatal error.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dyad",
+    version,
+    about = "Turns news coverage of a relationship between two countries into knowledge an analyst can check.",
+    after_help = EXAMPLES
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+struct StoreArgs {
+    /// The data directory (SQLite store and full-text index). Default: $DYAD_DATA, else the
+    /// user's data directory.
+    #[arg(long, env = "DYAD_DATA", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ReadArgs {
+    /// Files, folders (read recursively) or `-` for standard input. `.html`, `.htm`, `.txt`,
+    /// each also as `.gz`.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// Largest input accepted, in bytes (suffixes K, M, G).
+    #[arg(long, default_value = "32M", value_parser = parse_size, value_name = "SIZE")]
+    max_size: u64,
+    /// An extra boilerplate lexicon (TOML, same format as data/clean/boilerplate.toml).
+    #[arg(long, value_name = "FILE")]
+    lexicon: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// A pretty-printed JSON array.
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Clean documents and print what was extracted, without touching any store.
+    #[command(
+        after_help = "Example:\n  dyad extract ../shared/corpus/seeds --format jsonl > seeds.jsonl"
+    )]
+    Extract {
+        #[command(flatten)]
+        read: ReadArgs,
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: OutputFormat,
+    },
+    /// Add documents to the store and the full-text index. Re-ingesting changes nothing.
+    #[command(after_help = "Example:\n  dyad ingest ./pages --data-dir ./store")]
+    Ingest {
+        #[command(flatten)]
+        read: ReadArgs,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Search the store's documents, with highlighted snippets.
+    #[command(
+        after_help = "Examples:\n  dyad search 'tariff deal' --since 2025-10 --lang en\n  dyad search 국방예산"
+    )]
+    Search {
+        /// The query: words, "phrases", AND/OR/-not.
+        query: String,
+        /// Only documents in this language (ISO 639-1: en, ko, ...).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only documents published on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only documents published on or before this date.
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Only documents from this outlet.
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print results as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Show one document by id (or a unique prefix of it).
+    Show {
+        id: String,
+        /// Also list what cleaning removed, with reasons.
+        #[arg(long)]
+        removed: bool,
+        /// Print the stored document as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Counts of what the store holds.
+    Stats {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Ingest the bundled sample corpus into a demo store, then show stats and sample searches.
+    Demo {
+        /// Where the demo store goes.
+        #[arg(long, value_name = "DIR", default_value = "dyad-demo-data")]
+        data_dir: PathBuf,
+    },
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let mult = match c.to_ascii_uppercase() {
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'B' => 1,
+                _ => return Err(format!("unknown size suffix {c:?} (use K, M or G)")),
+            };
+            (&s[..i], mult)
+        }
+        _ => (s, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .map(|n| n.saturating_mul(mult))
+        .map_err(|_| format!("not a size: {s:?}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DYAD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match commands::run(cli) {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("dyad: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("32M"), Ok(32 << 20));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert_eq!(parse_size("2k"), Ok(2048));
+        assert!(parse_size("12Q").is_err());
+        assert!(parse_size("lots").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,499 @@
+//! The commands. Each resolves its arguments, does its work through the library crates, and
+//! returns the exit status.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use dyad_clean::{Cleaner, Lexicon};
+use dyad_ingest::Limits;
+use dyad_model::Document;
+use dyad_search::{Index, Query};
+use dyad_store::{PutOutcome, Store};
+use serde_json::json;
+
+use crate::pipeline::{self, Duplicates, Outcome};
+use crate::{Cli, Command, OutputFormat, ReadArgs, StoreArgs};
+
+/// The sample corpus written for the project, bundled into the binary for `dyad demo`.
+static SAMPLE: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/../../corpus/sample");
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let quiet = cli.quiet;
+    match cli.command {
+        Command::Extract { read, format } => extract(&read, format),
+        Command::Ingest { read, store } => {
+            let dir = data_dir(&store)?;
+            let summary = ingest(&read, &dir, quiet)?;
+            Ok(summary.status())
+        }
+        Command::Search {
+            query,
+            lang,
+            since,
+            until,
+            source,
+            limit,
+            json,
+            store,
+        } => {
+            let q = Query {
+                text: query,
+                lang,
+                since,
+                until,
+                source,
+                limit,
+            };
+            search(&open_existing(&store)?, &q, json)
+        }
+        Command::Show {
+            id,
+            removed,
+            json,
+            store,
+        } => show(&open_existing(&store)?, &id, removed, json),
+        Command::Stats { json, store } => stats(&open_existing(&store)?, json),
+        Command::Demo { data_dir } => demo(&data_dir, quiet),
+    }
+}
+
+fn data_dir(args: &StoreArgs) -> Result<PathBuf> {
+    match &args.data_dir {
+        Some(d) => Ok(d.clone()),
+        None => dirs::data_dir()
+            .map(|d| d.join("dyad"))
+            .context("no data directory: pass --data-dir or set DYAD_DATA"),
+    }
+}
+
+/// The data directory of a command that reads a store: it must exist already.
+fn open_existing(args: &StoreArgs) -> Result<PathBuf> {
+    let dir = data_dir(args)?;
+    if !dir.join("dyad.sqlite3").exists() {
+        bail!(
+            "no store in {} (run `dyad ingest PATH --data-dir {}` first)",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(dir)
+}
+
+fn cleaner(read: &ReadArgs) -> Result<Cleaner> {
+    let mut lexicon = Lexicon::default();
+    if let Some(path) = &read.lexicon {
+        lexicon.extend_from(path)?;
+    }
+    Ok(Cleaner::new(lexicon))
+}
+
+fn limits(read: &ReadArgs) -> Limits {
+    Limits {
+        max_bytes: read.max_size,
+    }
+}
+
+fn report_warnings(doc: &Document) {
+    for w in &doc.warnings {
+        eprintln!("dyad: warning: {}: {w}", doc.input);
+    }
+}
+
+fn extract(read: &ReadArgs, format: OutputFormat) -> Result<ExitCode> {
+    let cleaner = cleaner(read)?;
+    let (items, list_errors) = dyad_ingest::expand(&read.paths);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0usize;
+    let mut first = true;
+    let mut dups = Duplicates::default();
+    if format == OutputFormat::Json {
+        writeln!(out, "[")?;
+    }
+    pipeline::run(
+        &items,
+        list_errors,
+        &cleaner,
+        limits(read),
+        false,
+        |outcomes| {
+            for o in outcomes {
+                let value = match o {
+                    Outcome::Doc(mut doc) => {
+                        report_warnings(&doc);
+                        dups.mark(&mut doc);
+                        serde_json::to_value(&*doc)?
+                    }
+                    Outcome::Failed { input, error } => {
+                        eprintln!("dyad: {input}: {error}");
+                        failed += 1;
+                        json!({ "input": input, "error": error })
+                    }
+                };
+                match format {
+                    OutputFormat::Jsonl => serde_json::to_writer(&mut out, &value)?,
+                    OutputFormat::Json => {
+                        if !first {
+                            writeln!(out, ",")?;
+                        }
+                        serde_json::to_writer_pretty(&mut out, &value)?;
+                    }
+                }
+                first = false;
+                if format == OutputFormat::Jsonl {
+                    writeln!(out)?;
+                }
+            }
+            out.flush()?;
+            Ok(())
+        },
+    )?;
+    if format == OutputFormat::Json {
+        writeln!(out, "\n]")?;
+    }
+    out.flush()?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// What an ingest did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub new: usize,
+    pub unchanged: usize,
+    pub failed: Vec<(String, String)>,
+}
+
+impl Summary {
+    fn status(&self) -> ExitCode {
+        if self.failed.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Feeds the index whatever the store holds beyond the index's watermark: after a crash
+/// between the store's commit and the index's, the next run completes the work.
+fn catch_up(store: &Store, index: &mut Index) -> Result<usize> {
+    let mut from = index.indexed_upto()?;
+    let mut added = 0;
+    loop {
+        let batch = store.documents_after(from, 512)?;
+        let Some((last, _)) = batch.last() else { break };
+        let last = *last;
+        for (seq, doc) in &batch {
+            index.add(*seq, doc)?;
+        }
+        added += batch.len();
+        index.commit(last)?;
+        from = last;
+    }
+    Ok(added)
+}
+
+fn ingest(read: &ReadArgs, dir: &Path, quiet: bool) -> Result<Summary> {
+    let started = Instant::now();
+    let cleaner = cleaner(read)?;
+    let mut store =
+        Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
+    let mut index = Index::open(dir)
+        .with_context(|| format!("opening the full-text index in {}", dir.display()))?;
+    let recovered = catch_up(&store, &mut index)?;
+    if recovered > 0 && !quiet {
+        eprintln!("dyad: indexed {recovered} document(s) left over from an interrupted run");
+    }
+    let (items, list_errors) = dyad_ingest::expand(&read.paths);
+    let mut summary = Summary::default();
+    let mut dups = Duplicates::default();
+    let progress = !quiet && std::io::stderr().is_terminal();
+    pipeline::run(
+        &items,
+        list_errors,
+        &cleaner,
+        limits(read),
+        progress,
+        |outcomes| {
+            let mut docs = Vec::new();
+            for o in outcomes {
+                match o {
+                    Outcome::Doc(mut doc) => {
+                        if !quiet {
+                            report_warnings(&doc);
+                        }
+                        dups.mark(&mut doc);
+                        if doc.duplicate_of.is_none() && !doc.text.trim().is_empty() {
+                            let fp = dyad_model::text_fingerprint(&doc.text);
+                            doc.duplicate_of = store
+                                .find_by_fingerprint(&fp)?
+                                .filter(|first| *first != doc.input);
+                        }
+                        docs.push(*doc);
+                    }
+                    Outcome::Failed { input, error } => {
+                        eprintln!("dyad: {input}: {error}");
+                        store.record_failure(&input, &error)?;
+                        summary.failed.push((input, error));
+                    }
+                }
+            }
+            let puts = store.put_documents(&docs)?;
+            for (doc, put) in docs.iter().zip(&puts) {
+                match put {
+                    PutOutcome::New { seq } => {
+                        index.add(*seq, doc)?;
+                        summary.new += 1;
+                    }
+                    PutOutcome::Unchanged { .. } => summary.unchanged += 1,
+                }
+                store.clear_failure(&doc.input)?;
+            }
+            if puts.iter().any(PutOutcome::is_new) {
+                index.commit(store.max_seq()?)?;
+            }
+            Ok(())
+        },
+    )?;
+    if !quiet {
+        eprintln!(
+            "dyad: ingested {} input(s) into {}: {} new, {} unchanged, {} failed ({:.1} s)",
+            summary.new + summary.unchanged + summary.failed.len(),
+            dir.display(),
+            summary.new,
+            summary.unchanged,
+            summary.failed.len(),
+            started.elapsed().as_secs_f64()
+        );
+        for (input, error) in &summary.failed {
+            eprintln!("  failed: {input}: {error}");
+        }
+    }
+    Ok(summary)
+}
+
+fn highlight(fragment: &str, ranges: &[(usize, usize)], tty: bool) -> String {
+    let (on, off) = if tty {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
+    let mut s = String::new();
+    let mut at = 0;
+    for &(a, b) in ranges {
+        if a < at
+            || b > fragment.len()
+            || !fragment.is_char_boundary(a)
+            || !fragment.is_char_boundary(b)
+        {
+            continue;
+        }
+        s.push_str(&fragment[at..a]);
+        s.push_str(on);
+        s.push_str(&fragment[a..b]);
+        s.push_str(off);
+        at = b;
+    }
+    s.push_str(&fragment[at..]);
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn search(dir: &Path, q: &Query, as_json: bool) -> Result<ExitCode> {
+    let index = Index::open(dir)?;
+    let hits = index.search(q)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if as_json {
+        let v: Vec<_> = hits
+            .iter()
+            .map(|h| {
+                json!({
+                    "id": h.id, "title": h.title, "source": h.source, "published": h.published,
+                    "language": h.language, "input": h.input, "score": h.score,
+                    "snippet": h.snippet.fragment, "highlights": h.snippet.highlights,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tty = std::io::stdout().is_terminal();
+    writeln!(out, "{} result(s) for {:?}", hits.len(), q.text)?;
+    for (i, h) in hits.iter().enumerate() {
+        writeln!(
+            out,
+            "{:>3}. {}",
+            i + 1,
+            h.title.as_deref().unwrap_or("(untitled)")
+        )?;
+        let meta: Vec<&str> = [
+            h.source.as_deref(),
+            h.published.as_deref(),
+            Some(h.language.as_str()),
+            Some(h.id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        writeln!(out, "     {}", meta.join(" · "))?;
+        writeln!(
+            out,
+            "     {}",
+            highlight(&h.snippet.fragment, &h.snippet.highlights, tty)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(dir: &Path, id: &str, removed: bool, as_json: bool) -> Result<ExitCode> {
+    let store = Store::open(dir)?;
+    let Some(doc) = store.get(id)? else {
+        bail!("no document with id {id:?}");
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if as_json {
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let field = |v: Option<&str>| v.unwrap_or("-").to_string();
+    writeln!(out, "id:         {}", doc.id)?;
+    writeln!(out, "title:      {}", field(doc.title.as_deref()))?;
+    writeln!(out, "published:  {}", field(doc.published.as_deref()))?;
+    writeln!(out, "source:     {}", field(doc.source.as_deref()))?;
+    writeln!(
+        out,
+        "byline:     {}",
+        if doc.byline.is_empty() {
+            "-".into()
+        } else {
+            doc.byline.join(", ")
+        }
+    )?;
+    writeln!(out, "language:   {}", doc.language)?;
+    writeln!(out, "input:      {}", doc.input)?;
+    for other in store
+        .inputs_of(&doc.id)?
+        .iter()
+        .filter(|i| **i != doc.input)
+    {
+        writeln!(out, "also from:  {other}")?;
+    }
+    writeln!(out, "canonical:  {}", field(doc.canonical_url.as_deref()))?;
+    writeln!(out, "encoding:   {}", doc.encoding)?;
+    if let Some(d) = &doc.duplicate_of {
+        writeln!(out, "duplicate of: {d}")?;
+    }
+    writeln!(out, "\n{}\n", doc.text)?;
+    if removed {
+        writeln!(out, "--- removed by cleaning ({}) ---", doc.removed.len())?;
+        for r in &doc.removed {
+            writeln!(out, "[{}] {}", r.reason, r.text)?;
+        }
+    } else if !doc.removed.is_empty() {
+        writeln!(
+            out,
+            "({} removed item(s); see --removed)",
+            doc.removed.len()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(dir: &Path, as_json: bool) -> Result<ExitCode> {
+    let store = Store::open(dir)?;
+    let s = store.stats()?;
+    let indexed = Index::open(dir)?.num_docs()?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if as_json {
+        let v = json!({
+            "data_dir": dir, "documents": s.documents, "indexed": indexed, "inputs": s.inputs,
+            "failures": s.failures, "duplicates": s.duplicates, "removed_items": s.removed_items,
+            "earliest": s.earliest, "latest": s.latest, "by_language": s.by_language,
+            "by_source": s.by_source, "by_format": s.by_format,
+        });
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "store:       {}", dir.display())?;
+    writeln!(
+        out,
+        "documents:   {} ({} in the full-text index)",
+        s.documents, indexed
+    )?;
+    writeln!(
+        out,
+        "inputs:      {} read, {} failing",
+        s.inputs, s.failures
+    )?;
+    writeln!(out, "duplicates:  {}", s.duplicates)?;
+    writeln!(out, "removed:     {} boilerplate item(s)", s.removed_items)?;
+    writeln!(
+        out,
+        "published:   {} … {}",
+        s.earliest.as_deref().unwrap_or("-"),
+        s.latest.as_deref().unwrap_or("-")
+    )?;
+    let list = |v: &[(String, u64)]| {
+        v.iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "languages:   {}", list(&s.by_language))?;
+    writeln!(out, "formats:     {}", list(&s.by_format))?;
+    writeln!(out, "sources:     {}", list(&s.by_source))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
+    let corpus = dir.join("sample-corpus");
+    std::fs::create_dir_all(&corpus).with_context(|| format!("creating {}", corpus.display()))?;
+    SAMPLE
+        .extract(&corpus)
+        .with_context(|| format!("writing the sample corpus to {}", corpus.display()))?;
+    let read = ReadArgs {
+        paths: vec![corpus.to_string_lossy().into_owned()],
+        max_size: Limits::default().max_bytes,
+        lexicon: None,
+    };
+    println!(
+        "== dyad demo: ingesting the sample corpus from {}",
+        corpus.display()
+    );
+    let summary = ingest(&read, dir, quiet)?;
+    println!();
+    stats(dir, false)?;
+    for q in [
+        "tariff investment",
+        "국방비",
+        "\"nuclear-powered submarines\"",
+    ] {
+        println!("\n== dyad search {q}");
+        search(
+            dir,
+            &Query {
+                text: q.into(),
+                limit: 3,
+                ..Query::default()
+            },
+            false,
+        )?;
+    }
+    println!(
+        "\nNext: dyad show ID --removed --data-dir {0}   |   dyad search QUERY --data-dir {0}",
+        dir.display()
+    );
+    Ok(summary.status())
+}

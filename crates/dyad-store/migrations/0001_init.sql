@@ -1,0 +1,49 @@
+-- dyad store, schema version 1.
+-- Scalar metadata lives in columns; list fields are JSON arrays in TEXT columns.
+
+CREATE TABLE documents (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT    NOT NULL UNIQUE,
+    input         TEXT    NOT NULL,
+    title         TEXT,
+    published     TEXT,
+    language      TEXT    NOT NULL,
+    source        TEXT,
+    canonical_url TEXT,
+    format        TEXT    NOT NULL CHECK (format IN ('html', 'text')),
+    encoding      TEXT    NOT NULL,
+    text          TEXT    NOT NULL,
+    duplicate_of  TEXT,
+    fingerprint   TEXT    NOT NULL,
+    ingested_at   TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    byline        TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(byline)),
+    removed       TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(removed)),
+    entities      TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(entities)),
+    events        TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(events)),
+    quotes        TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(quotes)),
+    commitments   TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(commitments)),
+    topics        TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(topics)),
+    claims        TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(claims)),
+    warnings      TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(warnings))
+);
+
+CREATE INDEX documents_published   ON documents (published);
+CREATE INDEX documents_source      ON documents (source);
+CREATE INDEX documents_language    ON documents (language);
+CREATE INDEX documents_fingerprint ON documents (fingerprint, seq);
+
+-- Every input path a document was read from (the first one is also documents.input).
+CREATE TABLE inputs (
+    input  TEXT NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    PRIMARY KEY (input, doc_id)
+) WITHOUT ROWID;
+
+CREATE INDEX inputs_doc_id ON inputs (doc_id);
+
+-- The latest failure per input.
+CREATE TABLE failures (
+    input     TEXT PRIMARY KEY NOT NULL,
+    error     TEXT NOT NULL,
+    failed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) WITHOUT ROWID;
