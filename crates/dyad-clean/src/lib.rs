@@ -63,6 +63,11 @@ impl Cleaner {
             commitments: Vec::new(),
             topics: Vec::new(),
             claims: Vec::new(),
+            cleaned_with: Some(format!(
+                "dyad-clean {}; boilerplate {}",
+                env!("CARGO_PKG_VERSION"),
+                self.lexicon.version
+            )),
             warnings,
         }
     }
@@ -81,7 +86,61 @@ impl Cleaner {
     }
 
     fn clean_html(&self, content: &str) -> Parts {
-        self.clean_text(content)
+        let ex = html::extract(content);
+        let site = ex.meta.site_name.clone();
+        let title = ex
+            .meta
+            .titles
+            .iter()
+            .chain(ex.meta.html_title.iter())
+            .map(|t| meta::strip_site_suffix(t, site.as_deref()))
+            .find(|t| !t.trim().is_empty());
+        let paragraphs = ex.blocks.into_iter().map(|b| b.text).collect();
+        let o = text::clean(paragraphs, &self.lexicon, title.as_deref());
+        let published = ex
+            .meta
+            .published
+            .iter()
+            .find_map(|d| meta::parse_declared_date(d))
+            .or(o.published)
+            .or_else(|| {
+                // A date inside the byline or dateline elements the page set apart.
+                ex.removed
+                    .iter()
+                    .filter(|r| r.reason == "byline" || r.reason == "dateline")
+                    .find_map(|r| meta::find_date(&r.text).map(|d| d.iso))
+            })
+            .or_else(|| {
+                ex.meta
+                    .modified
+                    .iter()
+                    .find_map(|d| meta::parse_declared_date(d))
+            })
+            .or(o.modified);
+        let mut byline: Vec<String> = Vec::new();
+        for name in ex
+            .meta
+            .authors
+            .iter()
+            .flat_map(|a| meta::author_names(a))
+            .chain(o.byline)
+        {
+            if !byline.contains(&name) {
+                byline.push(name);
+            }
+        }
+        let mut removed = ex.removed;
+        removed.extend(o.removed);
+        Parts {
+            text: o.paragraphs.join("\n\n"),
+            title,
+            published,
+            byline,
+            source: site.or(o.source),
+            canonical: ex.meta.canonical,
+            declared_lang: ex.meta.lang,
+            removed,
+        }
     }
 }
 

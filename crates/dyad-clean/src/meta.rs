@@ -302,7 +302,14 @@ pub fn bylines_in(s: &str) -> Vec<String> {
         },
         None => return names,
     };
-    for part in rest.split([',', '|', ';', '&', '/']) {
+    // "By A, B and C" lists names; "By A, Seoul correspondent" or "By A, Some Outlet" names one
+    // person and what follows the comma is a role or an affiliation.
+    let parts: Vec<&str> = if rest.contains(" and ") || rest.contains('&') {
+        rest.split([',', '|', ';', '&', '/']).collect()
+    } else {
+        rest.split([',', '|', ';', '/']).take(1).collect()
+    };
+    for part in parts {
         for piece in part.split(" and ") {
             if let Some(n) = as_person_name(piece) {
                 push_unique(&mut names, &n);
@@ -375,6 +382,17 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 /// `Headline - Site`, `Site | Headline`.
 pub fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    // `Headline : Site`, `Headline ─ Site`: any separator, when the site is known.
+    if let Some(site) = site.filter(|s| !s.trim().is_empty()) {
+        let site = site.trim();
+        if let Some(head) = title.strip_suffix(site) {
+            let head =
+                head.trim_end_matches(|c: char| c.is_whitespace() || "|-–—:·:<>«»/".contains(c));
+            if head.len() + 2 < title.len() && head.chars().count() >= 3 {
+                return head.to_string();
+            }
+        }
+    }
     for sep in [" | ", " – ", " — ", " - ", " :: ", " · ", " « ", " » "] {
         if !title.contains(sep) {
             continue;
@@ -407,8 +425,8 @@ pub fn strip_site_suffix(title: &str, site: Option<&str>) -> String {
         let others_short = parts
             .iter()
             .enumerate()
-            .all(|(i, p)| i == best || words(p) <= 5);
-        if others_short && longest >= 4 && (sep == " | " || best == 0) {
+            .all(|(i, p)| i == best || (words(p) <= 5 && words(p) < longest));
+        if others_short && longest >= 2 && (sep == " | " || best == 0) {
             return parts[best].to_string();
         }
     }

@@ -329,10 +329,7 @@ fn clean_headline(raw: &str) -> String {
 /// `Copyright 2025 Frontline Asia. All rights reserved.` → `Frontline Asia`;
 /// `<저작권자 ⓒ 서울데일리, 무단전재 및 재배포 금지>` → `서울데일리`.
 pub fn outlet_from_copyright(line: &str) -> Option<String> {
-    let mut s = line
-        .trim()
-        .trim_matches(['<', '>', '(', ')', '[', ']'])
-        .to_string();
+    let mut s = line.trim().trim_matches(['<', '>', '[', ']']).to_string();
     for cut in [
         "무단전재",
         "무단 전재",

@@ -57,10 +57,15 @@ pub fn decode(bytes: &[u8], format: Option<Format>) -> Result<Decoded, ReadError
     let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
     let (_, guess_errors) = guess.decode_without_bom_handling(bytes);
     let utf8_errors = count_invalid_utf8(bytes);
-    // A legacy encoding that decodes every byte is believed, unless the bytes are nearly all
-    // valid UTF-8 (a few stray bytes in a UTF-8 file make single-byte guesses look clean).
-    let multibyte_legacy = !is_single_byte(guess);
-    if !guess_errors && (multibyte_legacy || utf8_errors * 50 > bytes.len()) {
+    // A legacy encoding that decodes every byte is believed, unless the bytes hold valid UTF-8
+    // characters beyond ASCII as well: then they are UTF-8 with a few broken sequences, which a
+    // single-byte encoding would turn into mojibake.
+    let utf8_chars = String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|&c| !c.is_ascii() && c != '\u{FFFD}')
+        .count();
+    let mostly_utf8 = utf8_chars > 0 && utf8_chars * 4 >= utf8_errors;
+    if !guess_errors && (!is_single_byte(guess) || !mostly_utf8) {
         warnings.push(format!("encoding not declared; detected {}", guess.name()));
         return Ok(finish(guess, bytes, warnings));
     }

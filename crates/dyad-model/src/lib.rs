@@ -154,6 +154,9 @@ pub struct Document {
     pub topics: Vec<Topic>,
     #[serde(default)]
     pub claims: Vec<Claim>,
+    /// What cleaned this document: the cleaner's and the boilerplate lexicon's versions.
+    #[serde(default)]
+    pub cleaned_with: Option<String>,
     /// Non-fatal problems met while reading or cleaning.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

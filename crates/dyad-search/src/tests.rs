@@ -33,6 +33,7 @@ fn doc(
         topics: vec![],
         claims: vec![],
         warnings: vec![],
+        cleaned_with: None,
     }
 }
 

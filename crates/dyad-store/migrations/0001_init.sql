@@ -12,6 +12,7 @@ CREATE TABLE documents (
     canonical_url TEXT,
     format        TEXT    NOT NULL CHECK (format IN ('html', 'text')),
     encoding      TEXT    NOT NULL,
+    cleaned_with  TEXT,
     text          TEXT    NOT NULL,
     duplicate_of  TEXT,
     fingerprint   TEXT    NOT NULL,

@@ -29,6 +29,7 @@ fn doc(input: &str, title: &str, text: &str) -> Document {
         topics: vec![],
         claims: vec![],
         warnings: vec![],
+        cleaned_with: None,
     }
 }
 
@@ -112,6 +113,7 @@ fn full_doc() -> Document {
             reason: "unverified figure".to_string(),
         }],
         warnings: vec!["replaced 2 invalid bytes".to_string()],
+        cleaned_with: Some("dyad-clean 0.1.0; boilerplate 1".into()),
     }
 }
 

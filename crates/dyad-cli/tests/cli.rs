@@ -1,0 +1,443 @@
+//! Integration tests of the `dyad` binary: the real executable, run on temporary folders with a
+//! real SQLite file and a real index.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn dyad() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dyad"));
+    c.env_remove("DYAD_DATA").env("NO_COLOR", "1");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    dyad().args(args).output().expect("dyad runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `../shared` beside the repository. Tests that need it skip with a message when it is absent,
+/// and fail when it is absent under CI.
+fn shared() -> Option<PathBuf> {
+    let p = repo().join("../shared");
+    if p.join("corpus/seeds").is_dir() {
+        return Some(p);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("../shared is missing and CI is set: the seed corpus is required in CI");
+    }
+    eprintln!("skipping: ../shared is not beside the repository");
+    None
+}
+
+fn jsonl(s: &str) -> Vec<Value> {
+    s.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+fn sample() -> String {
+    repo().join("corpus/sample").to_string_lossy().into_owned()
+}
+
+#[test]
+fn seeds_score_perfectly_on_cleaning_and_metadata() {
+    let Some(shared) = shared() else { return };
+    let out = run(&[
+        "extract",
+        &shared.join("corpus/seeds").to_string_lossy(),
+        "--format",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pred = dir.path().join("seeds.jsonl");
+    std::fs::write(&pred, &out.stdout).expect("write predictions");
+    let score = Command::new("python3")
+        .arg(shared.join("eval/score.py"))
+        .arg("--gold")
+        .arg(shared.join("corpus/seeds.gold.json"))
+        .arg("--pred")
+        .arg(&pred)
+        .arg("--json")
+        .output()
+        .expect("python3 runs score.py");
+    assert!(score.status.success(), "{}", stderr(&score));
+    let v: Value = serde_json::from_slice(&score.stdout).expect("score JSON");
+    assert_eq!(v["cleaning"], 1.0, "{v}");
+    assert_eq!(v["metadata"], 1.0, "{v}");
+}
+
+#[test]
+fn extract_follows_the_contract_and_input_order() {
+    let out = run(&["extract", &sample(), "--format", "jsonl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let docs = jsonl(&stdout(&out));
+    assert_eq!(docs.len(), 16);
+    let names: Vec<String> = docs
+        .iter()
+        .map(|d| {
+            d["input"]
+                .as_str()
+                .expect("input")
+                .rsplit('/')
+                .next()
+                .expect("name")
+                .to_string()
+        })
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "folder order is sorted and preserved");
+    for d in &docs {
+        for key in [
+            "input",
+            "id",
+            "title",
+            "published",
+            "language",
+            "source",
+            "byline",
+            "text",
+            "removed",
+            "duplicate_of",
+        ] {
+            assert!(d.get(key).is_some(), "{key} missing in {}", d["input"]);
+        }
+        for key in [
+            "entities",
+            "events",
+            "quotes",
+            "commitments",
+            "topics",
+            "claims",
+        ] {
+            assert!(d[key].is_array(), "{key} is not an array in {}", d["input"]);
+        }
+        assert!(
+            !d["text"].as_str().expect("text").is_empty(),
+            "{} has no text",
+            d["input"]
+        );
+        for r in d["removed"].as_array().expect("removed") {
+            assert!(r["reason"].as_str().is_some_and(|s| !s.is_empty()));
+        }
+    }
+    // --format json is a pretty-printed array of the same documents.
+    let out = run(&["extract", &sample(), "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("a JSON array");
+    assert_eq!(v.as_array().map(Vec::len), Some(16));
+    assert!(stdout(&out).contains("\n  \"input\""), "pretty-printed");
+}
+
+#[test]
+fn sample_corpus_metadata_matches_the_table() {
+    let expected: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("crates/dyad-cli/tests/data/sample-expected.json"))
+            .expect("expected metadata"),
+    )
+    .expect("JSON");
+    let out = run(&["extract", &sample()]);
+    let docs = jsonl(&stdout(&out));
+    let mut failures = Vec::new();
+    for want in &expected {
+        let file = want["file"].as_str().expect("file");
+        let Some(got) = docs
+            .iter()
+            .find(|d| d["input"].as_str().is_some_and(|i| i.ends_with(file)))
+        else {
+            failures.push(format!("{file}: no output"));
+            continue;
+        };
+        for key in ["language", "title", "published", "source", "byline"] {
+            if got[key] != want[key] {
+                failures.push(format!("{file}: {key} = {} (want {})", got[key], want[key]));
+            }
+        }
+        assert!(
+            got["text"]
+                .as_str()
+                .is_some_and(|t| !t.contains("무단전재") && !t.contains("Leave a Reply")),
+            "{file}: boilerplate left in text"
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn standard_input_is_read() {
+    let mut child = dyad()
+        .args(["extract", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all("한미 정상회담 결과 발표\n입력 2025.11.14 09:30\n\n이재명 대통령은 14일 한미 정상회담 결과를 담은 공동 설명자료를 발표했다. 양국은 관세와 안보 분야 합의 내용을 문서로 확정했다.\n".as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    let d = &jsonl(&stdout(&out))[0];
+    assert_eq!(d["input"], "-");
+    assert_eq!(d["language"], "ko");
+    assert_eq!(d["title"], "한미 정상회담 결과 발표");
+    assert_eq!(d["published"], "2025-11-14T09:30");
+}
+
+/// Bad inputs each get a message naming them; the rest is processed; the exit status is 1.
+#[test]
+fn bad_inputs_are_reported_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("empty.txt"), b"").expect("write");
+    std::fs::write(
+        p("binary.html"),
+        (0..=255u8).cycle().take(10_000).collect::<Vec<_>>(),
+    )
+    .expect("write");
+    let mut gz = flate2_gz(b"<html><body><p>A complete page about the summit.</p></body></html>");
+    gz.truncate(gz.len() / 2);
+    std::fs::write(p("truncated.html.gz"), gz).expect("write");
+    let mut bad_utf8 = "Allies agree on drills\n\nThe two militaries agreed on Friday — in Seoul — to publish a roadmap for combined drills, officials said.".as_bytes().to_vec();
+    bad_utf8.extend_from_slice(&[0xff, 0xfe, b' ', 0xc3]);
+    bad_utf8.extend_from_slice(b" More text follows here.\n");
+    std::fs::write(p("bad-utf8.txt"), bad_utf8).expect("write");
+    std::fs::write(p("good.txt"), "Allies agree on drills\n\nThe two militaries agreed on Friday to publish a roadmap for combined drills, officials said after the talks.\n").expect("write");
+    std::os::unix::fs::symlink(p("missing-target.txt"), p("dangling.txt")).expect("symlink");
+
+    let out = run(&["extract", &dir.path().to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1), "some inputs failed");
+    let err = stderr(&out);
+    let docs = jsonl(&stdout(&out));
+    let by_name = |n: &str| {
+        docs.iter()
+            .find(|d| d["input"].as_str().is_some_and(|i| i.ends_with(n)))
+            .unwrap_or_else(|| panic!("no line for {n}"))
+    };
+    for (name, says) in [
+        ("empty.txt", "empty"),
+        ("binary.html", "binary"),
+        ("truncated.html.gz", "truncated"),
+        ("dangling.txt", "no such file"),
+    ] {
+        let e = by_name(name)["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} has no error"));
+        assert!(e.contains(says), "{name}: {e}");
+        assert!(
+            err.contains(name) && err.contains(says),
+            "stderr names {name}: {err}"
+        );
+    }
+    assert!(by_name("good.txt")["error"].is_null());
+    let bad = by_name("bad-utf8.txt");
+    assert!(
+        bad["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("More text follows"))
+    );
+    assert!(
+        err.contains("bad-utf8.txt") && err.contains("invalid UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_huge_page_is_refused_by_default_and_read_when_allowed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("huge.html");
+    let mut f = std::fs::File::create(&page).expect("create");
+    f.write_all(b"<html><head><title>Huge page | Site</title></head><body><article>")
+        .expect("write");
+    let para = "<p>The allies agreed to expand combined drills and to publish a roadmap for the transfer of wartime operational control within two years, officials said.</p>\n";
+    let mut written = 0;
+    while written < 50 * 1024 * 1024 {
+        f.write_all(para.as_bytes()).expect("write");
+        written += para.len();
+    }
+    f.write_all(b"</article></body></html>").expect("write");
+    drop(f);
+    let arg = page.to_string_lossy().into_owned();
+    let out = run(&["extract", &arg]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("huge.html") && stderr(&out).contains("too large"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["extract", &arg, "--max-size", "64M"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let d = &jsonl(&stdout(&out))[0];
+    assert_eq!(d["title"], "Huge page");
+    assert!(d["text"].as_str().expect("text").len() > 40 * 1024 * 1024);
+}
+
+fn flate2_gz(data: &[u8]) -> Vec<u8> {
+    // A minimal gzip writer is not worth a dependency here: shell out to gzip.
+    let mut child = Command::new("gzip")
+        .arg("-c")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("gzip is installed");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(data)
+        .expect("write");
+    child.wait_with_output().expect("gzip").stdout
+}
+
+fn stats_json(dir: &str) -> Value {
+    let out = run(&["stats", "--json", "--data-dir", dir]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("stats JSON")
+}
+
+#[test]
+fn ingest_is_idempotent_and_searchable() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = data.path().to_string_lossy().into_owned();
+    let out = run(&["ingest", &sample(), "--data-dir", &d]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("16 new, 0 unchanged, 0 failed"),
+        "{}",
+        stderr(&out)
+    );
+    let before = stats_json(&d);
+    assert_eq!(before["documents"], 16);
+    assert_eq!(before["indexed"], 16);
+
+    let out = run(&["ingest", &sample(), "--data-dir", &d]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("0 new, 16 unchanged, 0 failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stats_json(&d), before, "re-ingesting changes nothing");
+
+    // English is stemmed; filters apply.
+    let out = run(&[
+        "search",
+        "submarine",
+        "--json",
+        "--data-dir",
+        &d,
+        "--lang",
+        "en",
+    ]);
+    let hits: Value = serde_json::from_slice(&out.stdout).expect("hits");
+    let hits = hits.as_array().expect("array");
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["language"] == "en"));
+    // Korean is found inside words (국방비 inside 국방비를), with highlights.
+    let out = run(&["search", "국방비", "--data-dir", &d]);
+    let text = stdout(&out);
+    assert!(text.contains("**국방비**"), "{text}");
+    let out = run(&[
+        "search",
+        "submarine",
+        "--json",
+        "--data-dir",
+        &d,
+        "--until",
+        "2024",
+    ]);
+    let hits: Value = serde_json::from_slice(&out.stdout).expect("hits");
+    assert_eq!(hits.as_array().map(Vec::len), Some(0));
+
+    // show, with the removed boilerplate.
+    let id = hits_id(&d, "Gyeongju");
+    let out = run(&["show", &id[..8], "--removed", "--data-dir", &d]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("--- removed by cleaning"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+fn hits_id(d: &str, q: &str) -> String {
+    let out = run(&["search", q, "--json", "--data-dir", d]);
+    let hits: Value = serde_json::from_slice(&out.stdout).expect("hits");
+    hits[0]["id"].as_str().expect("an id").to_string()
+}
+
+#[test]
+fn commands_on_a_missing_store_fail_with_status_2() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = data
+        .path()
+        .join("nothing-here")
+        .to_string_lossy()
+        .into_owned();
+    let out = run(&["stats", "--data-dir", &d]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no store"), "{}", stderr(&out));
+    let out = run(&["extract"]);
+    assert_eq!(out.status.code(), Some(2), "usage error");
+    let out = run(&["--help"]);
+    assert!(stdout(&out).contains("Examples:"));
+}
+
+/// A kill -9 in the middle of an ingest leaves a consistent store, and the next run completes
+/// the work.
+#[test]
+fn killed_ingest_leaves_a_consistent_store_and_resumes() {
+    let src = tempfile::tempdir().expect("tempdir");
+    for i in 0..3000 {
+        std::fs::write(
+            src.path().join(format!("{i:05}.txt")),
+            format!("Report number {i} on the alliance\n\nOfficials in Seoul and Washington met on day {i} to review item {i} of the summit agreements, covering tariffs, investment and drills. They agreed to meet again.\n"),
+        )
+        .expect("write");
+    }
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = data.path().to_string_lossy().into_owned();
+    let s = src.path().to_string_lossy().into_owned();
+    let mut child = dyad()
+        .args(["ingest", &s, "--data-dir", &d, "--quiet"])
+        .spawn()
+        .expect("spawn");
+    // Wait until the first batches are in, then kill it mid-run.
+    let db = data.path().join("dyad.sqlite3");
+    let start = std::time::Instant::now();
+    while !db.exists() && start.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+
+    let out = run(&["ingest", &s, "--data-dir", &d]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let st = stats_json(&d);
+    assert_eq!(st["documents"], 3000, "{st}");
+    assert_eq!(st["indexed"], 3000, "{st}");
+    let conn = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('pragma integrity_check').fetchone()[0])"])
+        .arg(&db)
+        .output()
+        .expect("python3 sqlite3");
+    assert_eq!(String::from_utf8_lossy(&conn.stdout).trim(), "ok");
+}
