@@ -58,6 +58,7 @@ impl Cleaner {
             removed: parts.removed,
             duplicate_of: None,
             entities: Vec::new(),
+            unresolved: Vec::new(),
             events: Vec::new(),
             quotes: Vec::new(),
             commitments: Vec::new(),

@@ -9,13 +9,14 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use dyad_clean::{Cleaner, Lexicon};
 use dyad_ingest::Limits;
+use dyad_kb::EntryRef;
 use dyad_model::Document;
 use dyad_search::{Index, Query};
 use dyad_store::{PutOutcome, Store};
 use serde_json::json;
 
-use crate::pipeline::{self, Duplicates, Outcome};
-use crate::{Cli, Command, OutputFormat, ReadArgs, StoreArgs};
+use crate::pipeline::{self, Duplicates, Outcome, Stages};
+use crate::{Cli, Command, KbCommand, OutputFormat, ReadArgs, StoreArgs};
 
 /// The sample corpus written for the project, bundled into the binary for `dyad demo`.
 static SAMPLE: include_dir::Dir<'static> =
@@ -58,6 +59,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => show(&open_existing(&store)?, &id, removed, json),
         Command::Stats { json, store } => stats(&open_existing(&store)?, json),
         Command::Demo { data_dir } => demo(&data_dir, quiet),
+        Command::Kb(KbCommand::Check { kb, store }) => kb_check(&kb, &store),
+        Command::Kb(KbCommand::Lookup {
+            name,
+            on,
+            kb,
+            store,
+        }) => kb_lookup(&name, on.as_deref(), &kb, &store),
     }
 }
 
@@ -83,12 +91,30 @@ fn open_existing(args: &StoreArgs) -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn cleaner(read: &ReadArgs) -> Result<Cleaner> {
+/// The knowledge base: the shipped files, then `<data dir>/kb/*.toml`, then `--kb` files.
+fn load_kb(extra: &[PathBuf], data_dir: Option<&Path>) -> Result<dyad_kb::Kb> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if let Some(d) = data_dir {
+        let dir = d.join("kb");
+        if dir.is_dir() {
+            paths.push(dir);
+        }
+    }
+    paths.extend(extra.iter().cloned());
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    Ok(dyad_kb::Kb::load(&refs)?)
+}
+
+fn stages(read: &ReadArgs, data_dir: Option<&Path>) -> Result<Stages> {
     let mut lexicon = Lexicon::default();
     if let Some(path) = &read.lexicon {
         lexicon.extend_from(path)?;
     }
-    Ok(Cleaner::new(lexicon))
+    let kb = load_kb(&read.kb, data_dir)?;
+    Ok(Stages {
+        cleaner: Cleaner::new(lexicon),
+        extractor: dyad_extract::Extractor::new(kb, dyad_extract::EntityLexicon::default()),
+    })
 }
 
 fn limits(read: &ReadArgs) -> Limits {
@@ -104,7 +130,7 @@ fn report_warnings(doc: &Document) {
 }
 
 fn extract(read: &ReadArgs, format: OutputFormat) -> Result<ExitCode> {
-    let cleaner = cleaner(read)?;
+    let stages = stages(read, None)?;
     let (items, list_errors) = dyad_ingest::expand(&read.paths);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -117,7 +143,7 @@ fn extract(read: &ReadArgs, format: OutputFormat) -> Result<ExitCode> {
     pipeline::run(
         &items,
         list_errors,
-        &cleaner,
+        &stages,
         limits(read),
         false,
         |outcomes| {
@@ -202,7 +228,7 @@ fn catch_up(store: &Store, index: &mut Index) -> Result<usize> {
 
 fn ingest(read: &ReadArgs, dir: &Path, quiet: bool) -> Result<Summary> {
     let started = Instant::now();
-    let cleaner = cleaner(read)?;
+    let stages = stages(read, Some(dir))?;
     let mut store =
         Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
     let mut index = Index::open(dir)
@@ -218,7 +244,7 @@ fn ingest(read: &ReadArgs, dir: &Path, quiet: bool) -> Result<Summary> {
     pipeline::run(
         &items,
         list_errors,
-        &cleaner,
+        &stages,
         limits(read),
         progress,
         |outcomes| {
@@ -393,6 +419,27 @@ fn show(dir: &Path, id: &str, removed: bool, as_json: bool) -> Result<ExitCode> 
     if let Some(d) = &doc.duplicate_of {
         writeln!(out, "duplicate of: {d}")?;
     }
+    if !doc.entities.is_empty() {
+        writeln!(out, "entities:")?;
+        for e in &doc.entities {
+            writeln!(
+                out,
+                "  {:<12} {} [{}] ×{}",
+                e.kind,
+                e.name,
+                e.id.as_deref().unwrap_or("not in the knowledge base"),
+                e.mentions.len()
+            )?;
+        }
+    }
+    for u in &doc.unresolved {
+        writeln!(
+            out,
+            "  unresolved   {:?} could be: {}",
+            u.text,
+            u.candidates.join(", ")
+        )?;
+    }
     writeln!(out, "\n{}\n", doc.text)?;
     if removed {
         writeln!(out, "--- removed by cleaning ({}) ---", doc.removed.len())?;
@@ -467,6 +514,7 @@ fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
         paths: vec![corpus.to_string_lossy().into_owned()],
         max_size: Limits::default().max_bytes,
         lexicon: None,
+        kb: Vec::new(),
     };
     println!(
         "== dyad demo: ingesting the sample corpus from {}",
@@ -496,4 +544,75 @@ fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
         dir.display()
     );
     Ok(summary.status())
+}
+
+fn kb_data_dir(store: &StoreArgs) -> Option<PathBuf> {
+    data_dir(store).ok().filter(|d| d.join("kb").is_dir())
+}
+
+fn kb_check(extra: &[PathBuf], store: &StoreArgs) -> Result<ExitCode> {
+    let kb = load_kb(extra, kb_data_dir(store).as_deref())?;
+    println!(
+        "knowledge base is valid: {} entries ({} persons, {} organizations, {} countries, {} places) and {} offices",
+        kb.len(),
+        kb.persons.len(),
+        kb.orgs.len(),
+        kb.countries.len(),
+        kb.places.len(),
+        kb.offices.len()
+    );
+    println!("files: {}", kb.versions.join(", "));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn kb_lookup(
+    name: &str,
+    on: Option<&str>,
+    extra: &[PathBuf],
+    store: &StoreArgs,
+) -> Result<ExitCode> {
+    let kb = load_kb(extra, kb_data_dir(store).as_deref())?;
+    let hits = kb.lookup(name);
+    if hits.is_empty() {
+        println!("{name:?} is not in the knowledge base");
+        return Ok(ExitCode::from(1));
+    }
+    if hits.len() > 1 {
+        println!("{name:?} is ambiguous: {} entries", hits.len());
+    }
+    for r in hits {
+        let n = kb.names(r);
+        println!("{} ({}, id {})", n.name, n.kind.as_str(), n.id);
+        if !n.native.is_empty() {
+            println!("  native:  {}", n.native);
+        }
+        if !n.aliases.is_empty() {
+            println!("  aliases: {}", n.aliases.join(", "));
+        }
+        if let EntryRef::Person(i) = r {
+            let p = &kb.persons[i];
+            let roles: Vec<&dyad_kb::Role> = match on {
+                Some(d) => kb.roles_on(p, d).collect(),
+                None => p.roles.iter().collect(),
+            };
+            match on {
+                Some(d) if roles.is_empty() => println!("  on {d}: no role in the knowledge base"),
+                Some(d) => println!("  on {d}:"),
+                None => println!("  roles:"),
+            }
+            for role in roles {
+                let span = format!(
+                    "{} – {}",
+                    if role.from.is_empty() {
+                        "?"
+                    } else {
+                        &role.from
+                    },
+                    if role.to.is_empty() { "" } else { &role.to }
+                );
+                println!("    {} ({}) {}", role.office, role.country, span);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -58,6 +58,10 @@ struct ReadArgs {
     /// An extra boilerplate lexicon (TOML, same format as data/clean/boilerplate.toml).
     #[arg(long, value_name = "FILE")]
     lexicon: Option<PathBuf>,
+    /// Extra knowledge-base files or folders (TOML, same schema as data/kb); entries with an
+    /// existing id override it. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    kb: Vec<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -134,11 +138,40 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// The knowledge base: validate it, or look a name up.
+    #[command(subcommand)]
+    Kb(KbCommand),
     /// Ingest the bundled sample corpus into a demo store, then show stats and sample searches.
     Demo {
         /// Where the demo store goes.
         #[arg(long, value_name = "DIR", default_value = "dyad-demo-data")]
         data_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KbCommand {
+    /// Validate the shipped knowledge base plus extra files; print what it holds.
+    #[command(after_help = "Example:\n  dyad kb check --kb ./us-japan.toml")]
+    Check {
+        #[arg(long, value_name = "FILE")]
+        kb: Vec<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Show who a name means, with the roles held on a date.
+    #[command(
+        after_help = "Examples:\n  dyad kb lookup 'Lee Jae Myung'\n  dyad kb lookup 이재명 --on 2024-03-15"
+    )]
+    Lookup {
+        name: String,
+        /// Show the roles held on this date (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        kb: Vec<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 

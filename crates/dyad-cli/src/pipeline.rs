@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use dyad_clean::Cleaner;
+use dyad_extract::Extractor;
 use dyad_ingest::{Item, Limits, ListError};
 use dyad_model::Document;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -12,6 +13,12 @@ use rayon::prelude::*;
 
 /// How many inputs are processed together.
 pub const CHUNK: usize = 256;
+
+/// Cleaning and extraction, built once per run.
+pub struct Stages {
+    pub cleaner: Cleaner,
+    pub extractor: Extractor,
+}
 
 /// One input's result.
 pub enum Outcome {
@@ -23,7 +30,7 @@ pub enum Outcome {
 pub fn run(
     items: &[Item],
     list_errors: Vec<ListError>,
-    cleaner: &Cleaner,
+    stages: &Stages,
     limits: Limits,
     progress: bool,
     mut f: impl FnMut(Vec<Outcome>) -> anyhow::Result<()>,
@@ -43,7 +50,7 @@ pub fn run(
         let outcomes: Vec<Outcome> = chunk
             .par_iter()
             .map(|item| {
-                let out = process(item, cleaner, limits);
+                let out = process(item, stages, limits);
                 bar.inc(1);
                 out
             })
@@ -56,7 +63,7 @@ pub fn run(
 
 /// Reads and cleans one input. Never panics past this point: a panic in cleaning would be a
 /// bug, and it is reported as that input's failure rather than aborting the run.
-pub fn process(item: &Item, cleaner: &Cleaner, limits: Limits) -> Outcome {
+pub fn process(item: &Item, stages: &Stages, limits: Limits) -> Outcome {
     let raw = match dyad_ingest::read(item, limits) {
         Ok(raw) => raw,
         Err(e) => {
@@ -66,11 +73,16 @@ pub fn process(item: &Item, cleaner: &Cleaner, limits: Limits) -> Outcome {
             };
         }
     };
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cleaner.clean(&raw))) {
+    let run = || {
+        let mut doc = stages.cleaner.clean(&raw);
+        stages.extractor.extract(&mut doc);
+        doc
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
         Ok(doc) => Outcome::Doc(Box::new(doc)),
         Err(_) => Outcome::Failed {
             input: item.input.clone(),
-            error: "internal error while cleaning (a bug: please report it with this input)".into(),
+            error: "internal error while cleaning or extracting (a bug: please report it with this input)".into(),
         },
     }
 }

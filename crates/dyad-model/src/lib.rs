@@ -59,6 +59,15 @@ pub struct Mention {
     pub text: String,
 }
 
+/// A mention the linker could not resolve to one entity, with the candidates it weighed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unresolved {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub candidates: Vec<String>,
+}
+
 /// A PLOVER-coded event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -144,6 +153,9 @@ pub struct Document {
     pub duplicate_of: Option<String>,
     #[serde(default)]
     pub entities: Vec<Entity>,
+    /// Mentions left unresolved because they are ambiguous.
+    #[serde(default)]
+    pub unresolved: Vec<Unresolved>,
     #[serde(default)]
     pub events: Vec<Event>,
     #[serde(default)]

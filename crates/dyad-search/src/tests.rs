@@ -27,6 +27,7 @@ fn doc(
         removed: vec![],
         duplicate_of: None,
         entities: vec![],
+        unresolved: Vec::new(),
         events: vec![],
         quotes: vec![],
         commitments: vec![],

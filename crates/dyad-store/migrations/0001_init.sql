@@ -20,6 +20,7 @@ CREATE TABLE documents (
     byline        TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(byline)),
     removed       TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(removed)),
     entities      TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(entities)),
+    unresolved    TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(unresolved)),
     events        TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(events)),
     quotes        TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(quotes)),
     commitments   TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(commitments)),

@@ -43,7 +43,7 @@ const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../migrations/0001_init.
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
 const DOC_COLUMNS: &str = "seq, id, input, title, published, language, source, canonical_url, \
      format, encoding, text, duplicate_of, byline, removed, entities, events, quotes, \
-     commitments, topics, claims, warnings, cleaned_with";
+     commitments, topics, claims, warnings, cleaned_with, unresolved";
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -364,9 +364,9 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
     let mut insert = tx.prepare_cached(
         "INSERT INTO documents (id, input, title, published, language, source, canonical_url, \
          format, encoding, text, duplicate_of, fingerprint, byline, removed, entities, events, \
-         quotes, commitments, topics, claims, warnings, cleaned_with) \
+         quotes, commitments, topics, claims, warnings, cleaned_with, unresolved) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-         ?18, ?19, ?20, ?21, ?22)",
+         ?18, ?19, ?20, ?21, ?22, ?23)",
     )?;
     let mut link =
         tx.prepare_cached("INSERT OR IGNORE INTO inputs (input, doc_id) VALUES (?1, ?2)")?;
@@ -405,6 +405,7 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
                     to_json("claims", &doc.claims)?,
                     to_json("warnings", &doc.warnings)?,
                     doc.cleaned_with,
+                    to_json("unresolved", &doc.unresolved)?,
                 ])?;
                 PutOutcome::New {
                     seq: tx.last_insert_rowid(),
@@ -473,6 +474,7 @@ struct RawRow {
     claims: String,
     warnings: String,
     cleaned_with: Option<String>,
+    unresolved: String,
 }
 
 impl RawRow {
@@ -501,6 +503,7 @@ impl RawRow {
             claims: row.get(19)?,
             warnings: row.get(20)?,
             cleaned_with: row.get(21)?,
+            unresolved: row.get(22)?,
         })
     }
 
@@ -527,6 +530,7 @@ impl RawRow {
             claims: from_json("claims", &self.claims)?,
             warnings: from_json("warnings", &self.warnings)?,
             cleaned_with: self.cleaned_with,
+            unresolved: from_json("unresolved", &self.unresolved)?,
         };
         Ok((self.seq, doc))
     }

@@ -23,6 +23,7 @@ fn doc(input: &str, title: &str, text: &str) -> Document {
         removed: vec![],
         duplicate_of: None,
         entities: vec![],
+        unresolved: Vec::new(),
         events: vec![],
         quotes: vec![],
         commitments: vec![],
@@ -64,6 +65,7 @@ fn full_doc() -> Document {
                 text: "Seoul".to_string(),
             }],
         }],
+        unresolved: Vec::new(),
         events: vec![Event {
             kind: "CONSULT".to_string(),
             mode: Some("visit".to_string()),

@@ -1,0 +1,58 @@
+//! Extraction from clean text. Today: entities, linked to the knowledge base. Events, quotes,
+//! commitments and topics come next, in their own modules.
+//!
+//! **Invariants**
+//! - Extraction reads only `Document::text` (never removed boilerplate), and every offset it
+//!   writes is a byte offset into that text, on character boundaries.
+//! - Extraction never fails on a document; the knowledge base and lexicons are validated when
+//!   the [`Extractor`] is built.
+
+pub mod entities;
+
+use dyad_kb::Kb;
+use dyad_model::Document;
+
+pub use entities::{EntityLexicon, Linker};
+
+/// Runs every extraction stage on documents.
+pub struct Extractor {
+    linker: Linker,
+}
+
+impl Extractor {
+    pub fn new(kb: Kb, lexicon: EntityLexicon) -> Extractor {
+        Extractor {
+            linker: Linker::new(kb, lexicon),
+        }
+    }
+
+    pub fn linker(&self) -> &Linker {
+        &self.linker
+    }
+
+    /// Fills the document's extraction arrays.
+    pub fn extract(&self, doc: &mut Document) {
+        let on = reference_date(doc);
+        let (entities, unresolved) = self.linker.link(&doc.text, on.as_deref());
+        doc.entities = entities;
+        doc.unresolved = unresolved;
+    }
+}
+
+/// The date roles are resolved against: the publication date, else the latest full date the
+/// text mentions (an undated story about a summit is read as of that summit), else none.
+pub fn reference_date(doc: &Document) -> Option<String> {
+    if let Some(p) = &doc.published {
+        return Some(p.chars().take(10).collect());
+    }
+    let mut latest: Option<String> = None;
+    let mut rest = doc.text.as_str();
+    while let Some(d) = dyad_clean::meta::find_date(rest) {
+        let day: String = d.iso.chars().take(10).collect();
+        if day.len() == 10 && latest.as_ref().is_none_or(|l| day > *l) {
+            latest = Some(day);
+        }
+        rest = &rest[d.end..];
+    }
+    latest
+}
