@@ -21,6 +21,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use dyad_model::Removed;
 use regex::Regex;
 use scraper::Html;
@@ -76,7 +77,8 @@ pub struct HtmlExtract {
 
 /// Extracts metadata and main text from an HTML page. Never panics; linear in the input size.
 pub fn extract(html: &str) -> HtmlExtract {
-    let doc = Html::parse_document(html);
+    let html = limit_nesting(html);
+    let doc = Html::parse_document(&html);
     let mut raw = RawMeta::default();
     let mut dom = Dom::build(&doc, &mut raw);
     dom.prepare();
@@ -93,6 +95,312 @@ pub fn extract(html: &str) -> HtmlExtract {
         }
     }
     dom.finish(sel, &raw, meta_titles, site_name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nesting guard
+
+/// Nesting depth (as estimated by [`Lexer`]) above which a page is rewritten.
+const MAX_NESTING: usize = 512;
+/// Depth kept when rewriting.
+const KEEP_NESTING: usize = 256;
+
+/// html5ever spends time proportional to the depth of the open-element stack on many tokens,
+/// so absurdly deep or unclosed markup (hundreds of thousands of nested or never-closed tags)
+/// makes parsing quadratic. Such pages are rewritten first: start tags deeper than
+/// [`KEEP_NESTING`] and their end tags are dropped, text is kept. Ordinary pages are returned
+/// unchanged after one cheap scan.
+fn limit_nesting(html: &str) -> std::borrow::Cow<'_, str> {
+    let mut lx = Lexer::new(html);
+    let mut deep = false;
+    while let Some(tok) = lx.next_token() {
+        lx.apply(&tok);
+        if lx.stack.len() > MAX_NESTING {
+            deep = true;
+            break;
+        }
+    }
+    if !deep {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut lx = Lexer::new(html);
+    let mut dropped: HashMap<Name, usize> = HashMap::new();
+    while let Some(tok) = lx.next_token() {
+        let keep = match &tok.kind {
+            TokKind::Start(name) if lx.stack.len() >= KEEP_NESTING && !is_void(name.as_str()) => {
+                *dropped.entry(*name).or_insert(0) += 1;
+                false
+            }
+            TokKind::End(name) if !lx.is_open(*name) => match dropped.get_mut(name) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            },
+            _ => true,
+        };
+        if keep {
+            lx.apply(&tok);
+            out.push_str(&html[tok.start..tok.end]);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+            | "frame"
+            | "basefont"
+            | "bgsound"
+    )
+}
+
+/// A lowercased tag name, truncated to 15 bytes (enough to tell tags apart here).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Name {
+    bytes: [u8; 15],
+    len: u8,
+}
+
+impl Name {
+    fn new(b: &[u8]) -> Name {
+        let mut bytes = [0u8; 15];
+        let len = b.len().min(15);
+        for (d, s) in bytes.iter_mut().zip(&b[..len]) {
+            *d = s.to_ascii_lowercase();
+        }
+        Name {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
+    }
+}
+
+enum TokKind {
+    Start(Name),
+    SelfClosing,
+    End(Name),
+    Other,
+}
+
+struct Tok {
+    kind: TokKind,
+    start: usize,
+    end: usize,
+}
+
+/// A forgiving HTML lexer that tracks an approximate open-element stack (implicitly closed
+/// elements such as `p`, `li` and `td` are handled, unmatched end tags ignored). Linear: end
+/// tags are matched against the top few stack entries only.
+struct Lexer<'a> {
+    src: &'a [u8],
+    pos: usize,
+    stack: Vec<Name>,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(html: &'a str) -> Self {
+        Lexer {
+            src: html.as_bytes(),
+            pos: 0,
+            stack: Vec::new(),
+        }
+    }
+
+    fn is_open(&self, name: Name) -> bool {
+        self.stack.iter().rev().take(64).any(|n| *n == name)
+    }
+
+    fn apply(&mut self, tok: &Tok) {
+        match &tok.kind {
+            TokKind::Start(name) => {
+                let name = *name;
+                if is_void(name.as_str()) {
+                    return;
+                }
+                let closes_same = matches!(
+                    name.as_str(),
+                    "p" | "li" | "dt" | "dd" | "tr" | "td" | "th" | "option" | "rt" | "rp"
+                );
+                if closes_same && self.stack.iter().rev().take(4).any(|n| *n == name) {
+                    while let Some(top) = self.stack.pop() {
+                        if top == name {
+                            break;
+                        }
+                    }
+                } else if self.stack.last().is_some_and(|t| t.as_str() == "p")
+                    && Tag::from_name(name.as_str()).is_block()
+                {
+                    self.stack.pop();
+                }
+                self.stack.push(name);
+            }
+            TokKind::End(name) => {
+                if let Some(k) = self.stack.iter().rev().take(64).position(|n| n == name) {
+                    let keep = self.stack.len() - 1 - k;
+                    self.stack.truncate(keep);
+                }
+            }
+            TokKind::SelfClosing | TokKind::Other => {}
+        }
+    }
+
+    /// Next case-insensitive occurrence of `pat` (which starts with an ASCII punctuation
+    /// byte) at or after `from`.
+    fn find(&self, from: usize, pat: &[u8]) -> Option<usize> {
+        let first = *pat.first()?;
+        let mut i = from;
+        while i < self.src.len() {
+            let p = self.src[i..].iter().position(|&c| c == first)?;
+            let at = i + p;
+            if self
+                .src
+                .get(at..at + pat.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(pat))
+            {
+                return Some(at);
+            }
+            i = at + 1;
+        }
+        None
+    }
+
+    /// End of a tag starting at `from` (just after its name): the index after `>`.
+    fn tag_end(&self, from: usize) -> usize {
+        let mut i = from;
+        let mut quote: Option<u8> = None;
+        let mut after_eq = false;
+        while i < self.src.len() {
+            let c = self.src[i];
+            match quote {
+                Some(q) => {
+                    if c == q {
+                        quote = None;
+                    }
+                }
+                None => {
+                    if c == b'>' {
+                        return i + 1;
+                    }
+                    if (c == b'"' || c == b'\'') && after_eq {
+                        quote = Some(c);
+                    }
+                    if c == b'=' {
+                        after_eq = true;
+                    } else if !c.is_ascii_whitespace() {
+                        after_eq = false;
+                    }
+                }
+            }
+            i += 1;
+        }
+        self.src.len()
+    }
+
+    fn next_token(&mut self) -> Option<Tok> {
+        let start = self.pos;
+        if start >= self.src.len() {
+            return None;
+        }
+        let src = self.src;
+        if src[start] != b'<' {
+            let end = src[start..]
+                .iter()
+                .position(|&c| c == b'<')
+                .map_or(src.len(), |p| start + p);
+            self.pos = end;
+            return Some(Tok {
+                kind: TokKind::Other,
+                start,
+                end,
+            });
+        }
+        let next = src.get(start + 1).copied().unwrap_or(0);
+        let (kind, end) = if src[start..].starts_with(b"<!--") {
+            let end = self.find(start + 4, b"-->").map_or(src.len(), |p| p + 3);
+            (TokKind::Other, end)
+        } else if next == b'!' || next == b'?' {
+            let end = self.find(start, b">").map_or(src.len(), |p| p + 1);
+            (TokKind::Other, end)
+        } else if next == b'/' && src.get(start + 2).is_some_and(|c| c.is_ascii_alphabetic()) {
+            let name_end = self.name_end(start + 2);
+            let name = Name::new(&src[start + 2..name_end]);
+            (TokKind::End(name), self.tag_end(name_end))
+        } else if next.is_ascii_alphabetic() {
+            let name_end = self.name_end(start + 1);
+            let name = Name::new(&src[start + 1..name_end]);
+            let end = self.tag_end(name_end);
+            if end >= 2 && src[end - 2] == b'/' && src[end - 1] == b'>' {
+                (TokKind::SelfClosing, end)
+            } else if matches!(
+                name.as_str(),
+                "script"
+                    | "style"
+                    | "textarea"
+                    | "title"
+                    | "xmp"
+                    | "iframe"
+                    | "noembed"
+                    | "noframes"
+                    | "noscript"
+            ) {
+                // Raw text: up to and including the end tag, as one token.
+                let close = format!("</{}", name.as_str());
+                let end = self
+                    .find(end, close.as_bytes())
+                    .map_or(src.len(), |p| self.tag_end(p + close.len()));
+                (TokKind::Other, end)
+            } else if name.as_str() == "plaintext" {
+                (TokKind::Other, src.len())
+            } else {
+                (TokKind::Start(name), end)
+            }
+        } else {
+            (TokKind::Other, start + 1)
+        };
+        // Tokens always end on an ASCII byte or at the end, so slicing stays on char
+        // boundaries; guard anyway.
+        let mut end = end.max(start + 1).min(src.len());
+        while end < src.len() && (src[end] & 0xC0) == 0x80 {
+            end += 1;
+        }
+        self.pos = end;
+        Some(Tok { kind, start, end })
+    }
+
+    fn name_end(&self, from: usize) -> usize {
+        let mut i = from;
+        while i < self.src.len() {
+            let c = self.src[i];
+            if c.is_ascii_whitespace() || c == b'>' || c == b'/' {
+                break;
+            }
+            i += 1;
+        }
+        i
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,12 +634,23 @@ struct ClassInfo {
 struct Words {
     words: Vec<String>,
     full: Vec<String>,
+    /// Whether any word contains one of [`SUBSTRINGS`].
+    any_substring: bool,
 }
 
 impl Words {
     fn clear(&mut self) {
         self.words.clear();
         self.full.clear();
+        self.any_substring = false;
+    }
+
+    /// Call after the last `push_attr`.
+    fn finish(&mut self) {
+        self.any_substring = match SUBSTRING_AC.as_ref() {
+            Some(ac) => self.words.iter().any(|w| ac.is_match(w.as_str())),
+            None => true,
+        };
     }
 
     fn push_attr(&mut self, value: &str) {
@@ -376,14 +695,11 @@ impl Words {
     }
 
     fn contains(&self, parts: &[&str]) -> bool {
+        debug_assert!(parts.iter().all(|p| SUBSTRINGS.contains(p)), "{parts:?}");
+        if !self.any_substring {
+            return false;
+        }
         self.words
-            .iter()
-            .any(|w| parts.iter().any(|p| w.contains(p)))
-    }
-
-    #[allow(dead_code)]
-    fn full_contains(&self, parts: &[&str]) -> bool {
-        self.full
             .iter()
             .any(|w| parts.iter().any(|p| w.contains(p)))
     }
@@ -394,6 +710,87 @@ impl Words {
             .any(|w| a.contains(&w[0].as_str()) && b.contains(&w[1].as_str()))
     }
 }
+
+/// Every substring that [`Words::contains`] is asked about, for a quick prefilter: most
+/// class lists contain none of them.
+const SUBSTRINGS: &[&str] = &[
+    "related",
+    "authorbio",
+    "authorbox",
+    "authorinfo",
+    "aboutauthor",
+    "abouttheauthor",
+    "bylinebio",
+    "biobox",
+    "authorcard",
+    "authorprofile",
+    "embed",
+    "tweet",
+    "instagram",
+    "tiktok",
+    "cookie",
+    "consent",
+    "gdpr",
+    "onetrust",
+    "didomi",
+    "disqus",
+    "comentario",
+    "kommentar",
+    "komment",
+    "commenti",
+    "share",
+    "sharing",
+    "social",
+    "addthis",
+    "addtoany",
+    "sociable",
+    "compartilh",
+    "partage",
+    "newsletter",
+    "mailchimp",
+    "mc4wp",
+    "recommend",
+    "outbrain",
+    "taboola",
+    "zergnet",
+    "trending",
+    "popular",
+    "recirc",
+    "mostread",
+    "morestories",
+    "readnext",
+    "upnext",
+    "yarpp",
+    "alsoread",
+    "readalso",
+    "relacionad",
+    "correlat",
+    "leiatambem",
+    "vejatambem",
+    "maislidas",
+    "advert",
+    "sponsor",
+    "adsbygoogle",
+    "adslot",
+    "adunit",
+    "breadcrumb",
+    "navbar",
+    "navigation",
+    "menu",
+    "footer",
+    "copyright",
+    "colophon",
+    "rodape",
+    "masthead",
+    "cabecalho",
+    "caption",
+    "photocredit",
+    "imagecredit",
+    "comment",
+];
+
+static SUBSTRING_AC: LazyLock<Option<AhoCorasick>> =
+    LazyLock::new(|| AhoCorasick::new(SUBSTRINGS).ok());
 
 const POSITIVE: &[&str] = &[
     "article",
@@ -464,6 +861,7 @@ fn class_info(el: &Element, w: &mut Words) -> ClassInfo {
     if let Some(i) = id {
         w.push_attr(i);
     }
+    w.finish();
     if w.words.is_empty() {
         return ci;
     }
@@ -488,10 +886,10 @@ fn class_info(el: &Element, w: &mut Words) -> ClassInfo {
     }
     ci.positive = w.any(POSITIVE);
 
-    let comment_word = w
-        .words
-        .iter()
-        .any(|x| x.contains("comment") && !x.contains("commentar") && !x.contains("commentator"));
+    let comment_word =
+        w.words.iter().any(|x| {
+            x.contains("comment") && !x.contains("commentar") && !x.contains("commentator")
+        }) && w.any_substring;
     let author_promo = w.seq(
         &["author", "authors", "byline", "contributor", "writer"],
         &[
@@ -522,7 +920,7 @@ fn class_info(el: &Element, w: &mut Words) -> ClassInfo {
         ])
         || w.any(&["bio", "bios"]);
 
-    let embed = w.contains(&["embed", "tweet", "instagram-media", "tiktok"]);
+    let embed = w.contains(&["embed", "tweet", "instagram", "tiktok"]);
     ci.strong = if w.contains(&["cookie", "consent", "gdpr", "onetrust", "didomi"]) {
         Some(Reason::Cookie)
     } else if comment_word
@@ -642,6 +1040,8 @@ fn class_info(el: &Element, w: &mut Words) -> ClassInfo {
         "megamenu",
         "skiplink",
         "skiplinks",
+        "kicker",
+        "eyebrow",
     ]) || w.contains(&["breadcrumb", "navbar", "navigation", "menu"])
         || w.seq(&["skip"], &["link", "links", "to", "nav"])
     {
@@ -699,19 +1099,18 @@ fn class_info(el: &Element, w: &mut Words) -> ClassInfo {
     };
 
     ci.byline = ci.byline
-        || (!author_promo
-            && w.any(&[
-                "byline",
-                "author",
-                "authors",
-                "reporter",
-                "reporters",
-                "writer",
-                "byl",
-                "contributor",
-                "journalist",
-                "bylines",
-            ]));
+        || (w.any(&[
+            "byline",
+            "author",
+            "authors",
+            "reporter",
+            "reporters",
+            "writer",
+            "byl",
+            "contributor",
+            "journalist",
+            "bylines",
+        ]));
     ci.date_hint = ci.date_hint
         || w.any(&[
             "date",
@@ -1015,10 +1414,10 @@ impl LdInfo {
             if self.description.is_none() {
                 self.description = get_str("description");
             }
-            if self.authors.is_empty() {
-                if let Some(a) = obj.get("author").or_else(|| obj.get("creator")) {
-                    ld_names(a, &mut self.authors, 0);
-                }
+            if self.authors.is_empty()
+                && let Some(a) = obj.get("author").or_else(|| obj.get("creator"))
+            {
+                ld_names(a, &mut self.authors, 0);
             }
         }
         if self.published.is_none() {
@@ -1027,8 +1426,10 @@ impl LdInfo {
         if self.modified.is_none() {
             self.modified = get_str("dateModified");
         }
-        if self.publisher.is_none() {
-            if let Some(p) = obj.get("publisher") {
+        if self.publisher.is_none()
+            && let Some(p) = obj.get("publisher")
+        {
+            {
                 let mut names = Vec::new();
                 ld_names(p, &mut names, 0);
                 self.publisher = names.into_iter().next();
@@ -1077,10 +1478,10 @@ fn collect_ld<'v>(
                 "mainEntityOfPage",
                 "itemListElement",
             ] {
-                if let Some(x) = o.get(key) {
-                    if x.is_object() || x.is_array() {
-                        collect_ld(x, articles, others, depth + 1);
-                    }
+                if let Some(x) = o.get(key)
+                    && (x.is_object() || x.is_array())
+                {
+                    collect_ld(x, articles, others, depth + 1);
                 }
             }
         }
@@ -1125,7 +1526,6 @@ fn looks_like_url(s: &str) -> bool {
 // The arena
 
 const NONE: u32 = u32::MAX;
-const LHEAD_PENALTY: f32 = 0.0;
 /// Bound on nodes visited by local scans that may repeat on nested elements.
 const SCAN_BUDGET: usize = 2048;
 
@@ -1163,8 +1563,6 @@ struct N<'a> {
     own_commas: u32,
     /// Paragraph breaks (double `<br>`) in the owned text.
     own_brk: u32,
-    /// Headings in the subtree that are links to elsewhere (teasers).
-    lheads: u32,
 }
 
 impl<'a> N<'a> {
@@ -1193,7 +1591,6 @@ impl<'a> N<'a> {
             own_link: 0,
             own_commas: 0,
             own_brk: 0,
-            lheads: 0,
         }
     }
 }
@@ -1225,6 +1622,13 @@ impl<'a> Dom<'a> {
         let mut blocks: Vec<u32> = vec![0];
         let mut links = 0u32;
         let mut words = Words::default();
+        type CiKey<'k> = (
+            Option<&'k str>,
+            Option<&'k str>,
+            Option<&'k str>,
+            Option<&'k str>,
+        );
+        let mut ci_cache: HashMap<CiKey<'a>, ClassInfo> = HashMap::new();
         let root = doc.tree.root();
         let mut next = root.first_child();
         while let Some(node) = next {
@@ -1288,7 +1692,20 @@ impl<'a> Dom<'a> {
                         let idx = n.len() as u32;
                         let mut node_n = N::new(tag, Some(el), "", parent);
                         node_n.owner = blocks.last().copied().unwrap_or(0);
-                        node_n.ci = class_info(el, &mut words);
+                        node_n.ci = if el.attr("id").is_none() {
+                            // Class lists repeat a lot within a page.
+                            let key = (
+                                el.attr("class"),
+                                el.attr("role"),
+                                el.attr("itemprop"),
+                                el.attr("rel"),
+                            );
+                            *ci_cache
+                                .entry(key)
+                                .or_insert_with(|| class_info(el, &mut words))
+                        } else {
+                            class_info(el, &mut words)
+                        };
                         node_n.silent = is_hidden(el) || node_n.ci.sr_only;
                         if tag == Tag::Html && raw.lang.is_none() {
                             raw.lang = el.attr("lang").or_else(|| el.attr("xml:lang"));
@@ -1450,7 +1867,9 @@ impl<'a> Dom<'a> {
             if self.n[i].tag == Tag::Form && !self.n[i].silent {
                 let node = &self.n[i];
                 let textual = node.tlen >= 400 && node.has_block;
-                if !textual {
+                // Newsletter and comment forms are visible boilerplate: classified later.
+                let labelled = node.ci.strong.is_some() || node.ci.weak.is_some();
+                if !textual && !labelled {
                     self.n[i].silent = true;
                 }
             }
@@ -1689,17 +2108,24 @@ impl<'a> Dom<'a> {
         best >= 3 && best * 5 >= tags.len() * 4
     }
 
+    /// Why element `i` is boilerplate, if it is: a text label found earlier, its tag, its ARIA
+    /// role, or (when `use_classes`) its class and id tokens. Elements holding most of the
+    /// page's paragraph text are never boilerplate, nor are `<main>`-like elements.
     fn reason_for(&self, i: usize, use_classes: bool) -> Option<Reason> {
         let node = &self.n[i];
         let ci = node.ci;
         if matches!(node.tag, Tag::Html | Tag::Body | Tag::Root | Tag::Text) || ci.main_like {
             return None;
         }
+        if let Some(&r) = self.forced.get(&(i as u32)) {
+            return Some(r);
+        }
         let contains_title = self.title_h1.is_some_and(|t| self.contains(i as u32, t));
         let by_tag = match node.tag {
             Tag::Nav => Some(Reason::Navigation),
             Tag::Footer => Some(Reason::Footer),
             Tag::Aside => Some(Reason::Sidebar),
+            Tag::Figcaption => Some(Reason::Caption),
             Tag::Header if !node.in_article && !contains_title => Some(Reason::Header),
             _ => None,
         };
@@ -1707,38 +2133,26 @@ impl<'a> Dom<'a> {
             Some(Reason::Header) if node.in_article || contains_title => None,
             r => r,
         };
-        let by_class = if use_classes && node.tag != Tag::Main {
-            ci.strong.or(if ci.positive { None } else { ci.weak })
-        } else {
-            None
-        };
-        if let Some(&r) = self.forced.get(&(i as u32)) {
-            return Some(r);
-        }
-        let forced: Option<Reason> = None;
-        let by_class = match by_class {
-            Some(Reason::Share)
-                if node.tlen > 150 && node.llen * 2 < node.tlen && node.has_block =>
-            {
-                None
+        let by_class = if use_classes && node.tag != Tag::Main && !contains_title {
+            match ci.strong.or(if ci.positive { None } else { ci.weak }) {
+                // Share bars are short or made of links; long text is an embedded post.
+                Some(Reason::Share)
+                    if node.tlen > 150 && node.llen * 2 < node.tlen && node.has_block =>
+                {
+                    None
+                }
+                // A one-line author box is a byline, found later near the article.
+                Some(Reason::AuthorPromo) if node.tlen <= 120 && ci.byline && !node.has_block => {
+                    None
+                }
+                r => r,
             }
-            r => r,
-        };
-        let by_tag = by_tag.or(if node.tag == Tag::Figcaption {
-            Some(Reason::Caption)
         } else {
             None
-        });
-        let r = forced.or(by_tag).or(by_role).or(by_class)?;
+        };
+        let r = by_tag.or(by_role).or(by_class)?;
         if self.is_big(i as u32) {
             return None;
-        }
-        if by_class.is_some() && by_tag.is_none() && by_role.is_none() && forced.is_none() {
-            // Class names on tiny inline elements (icons, labels) inside paragraphs matter
-            // little; on headings that hold the title they are wrong.
-            if contains_title {
-                return None;
-            }
         }
         Some(r)
     }
@@ -1761,7 +2175,6 @@ impl<'a> Dom<'a> {
             node.own_link = 0;
             node.own_commas = 0;
             node.own_brk = 0;
-            node.lheads = 0;
         }
         for i in 1..len {
             if self.n[i].dead || self.n[i].tag == Tag::Text {
@@ -1820,19 +2233,10 @@ impl<'a> Dom<'a> {
             if node.dead || node.in_bp {
                 continue;
             }
-            if node.tag.is_heading()
-                && node.ctlen > 0
-                && node.cllen * 2 >= node.ctlen
-                && !self.is_titleish(i as u32)
-            {
-                self.n[i].lheads += 1;
-            }
-            let node = &self.n[i];
-            let (a, b, lh, p) = (node.ctlen, node.cllen, node.lheads, node.parent as usize);
+            let (a, b, p) = (node.ctlen, node.cllen, node.parent as usize);
             let pn = &mut self.n[p];
             pn.ctlen += a;
             pn.cllen += b;
-            pn.lheads += lh;
         }
 
         // Score paragraphs into their ancestors.
@@ -1890,7 +2294,7 @@ impl<'a> Dom<'a> {
             } else {
                 0.0
             };
-            score[c as usize] *= (1.0 - ld) / (1.0 + node.lheads as f32 * LHEAD_PENALTY);
+            score[c as usize] *= 1.0 - ld;
         }
         let body = (1..len as u32)
             .find(|&i| self.n[i as usize].tag == Tag::Body)
@@ -1902,26 +2306,6 @@ impl<'a> Dom<'a> {
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(a.cmp(&b))
         });
-        if std::env::var_os("DYAD_HTML_DEBUG").is_some() {
-            for &c in ranked.iter().take(8) {
-                eprintln!(
-                    "cand {:.1} {} ctlen={} cllen={}",
-                    score[c as usize],
-                    self.describe(c),
-                    self.n[c as usize].ctlen,
-                    self.n[c as usize].cllen
-                );
-            }
-            for &(i, r) in &bp {
-                eprintln!(
-                    "bp {:?} {} tlen={} ptext={}",
-                    r,
-                    self.describe(i),
-                    self.n[i as usize].tlen,
-                    self.n[i as usize].ptext
-                );
-            }
-        }
         let Some(&first) = ranked.first() else {
             let roots = if self.n.len() > 1 { vec![body] } else { vec![] };
             let text_len = roots.iter().map(|&r| self.n[r as usize].ctlen).sum();
@@ -2034,7 +2418,7 @@ impl<'a> Dom<'a> {
                         true
                     } else if sn.ctlen > 0 && sn.ctlen <= 80 && ld == 0.0 {
                         let t = self.plain_text(s, 200);
-                        t.ends_with('.') || t.contains(". ")
+                        t.ends_with(['.', '。', '!', '?', '！', '？']) || t.contains(". ")
                     } else {
                         false
                     }
@@ -2093,14 +2477,6 @@ impl<'a> Dom<'a> {
             roots.sort_unstable();
         }
         let text_len = roots.iter().map(|&r| self.n[r as usize].ctlen).sum();
-        if std::env::var_os("DYAD_HTML_DEBUG").is_some() {
-            eprintln!(
-                "top {} roots {:?} text_len {}",
-                self.describe(top),
-                roots,
-                text_len
-            );
-        }
         Selection {
             roots,
             top,
@@ -2115,29 +2491,6 @@ impl<'a> Dom<'a> {
             x = self.parent(x);
         }
         x
-    }
-
-    fn describe(&self, i: u32) -> String {
-        let mut parts = Vec::new();
-        let mut x = i;
-        while x != NONE && x != 0 && parts.len() < 6 {
-            let node = &self.n[x as usize];
-            let mut s = node.el.map(|e| e.name().to_string()).unwrap_or_default();
-            if let Some(e) = node.el {
-                if let Some(id) = e.attr("id") {
-                    s.push('#');
-                    s.push_str(id);
-                }
-                if let Some(c) = e.attr("class") {
-                    s.push('.');
-                    s.push_str(&c.split_whitespace().collect::<Vec<_>>().join("."));
-                }
-            }
-            parts.push(s);
-            x = node.parent;
-        }
-        parts.reverse();
-        format!("[{}] {}", i, parts.join(" > "))
     }
 
     fn alive_children(&self, p: u32) -> impl Iterator<Item = u32> + '_ {
@@ -2228,7 +2581,6 @@ impl<'a> Dom<'a> {
         removed_idx.dedup_by_key(|&mut (i, _)| i);
         let mut removed = Vec::new();
         let mut cover_end = 0u32;
-        let mut seen: HashSet<(String, Reason)> = HashSet::new();
         for (i, r) in removed_idx {
             if i < cover_end {
                 continue;
@@ -2236,9 +2588,6 @@ impl<'a> Dom<'a> {
             cover_end = self.n[i as usize].end;
             let text = self.plain_text(i, 500);
             if text.is_empty() {
-                continue;
-            }
-            if r == Reason::Title && !seen.insert((text.clone(), r)) {
                 continue;
             }
             removed.push(Removed {
@@ -2327,10 +2676,73 @@ impl<'a> Dom<'a> {
                     i = node.end;
                     continue;
                 }
+                if node.tlen <= 160
+                    && let Some(r) = self.meta_line(i, authors, dates)
+                {
+                    marks.insert(i, r);
+                    i = node.end;
+                    continue;
+                }
                 short_leaf_end = node.end;
             }
             i += 1;
         }
+    }
+
+    /// A short line made of byline and date elements plus glue words ("Posted on ... by
+    /// ..."): the reason to drop it, after collecting its parts.
+    fn meta_line(
+        &self,
+        i: u32,
+        authors: &mut Vec<String>,
+        dates: &mut Vec<String>,
+    ) -> Option<Reason> {
+        let node = &self.n[i as usize];
+        let mut parts: Vec<(u32, bool)> = Vec::new();
+        let mut covered = 0u32;
+        let mut j = i + 1;
+        let end = node.end.min(i + 1 + SCAN_BUDGET as u32);
+        while j < end {
+            let x = &self.n[j as usize];
+            if x.tag == Tag::Text || x.dead || x.tlen == 0 {
+                j = x.end;
+                continue;
+            }
+            if x.ci.byline {
+                parts.push((j, true));
+                covered += x.tlen;
+                j = x.end;
+                continue;
+            }
+            if (x.ci.date_hint || x.tag == Tag::Time)
+                && x.tlen <= 100
+                && DATE_RE.is_match(&self.plain_text(j, 120))
+            {
+                parts.push((j, false));
+                covered += x.tlen;
+                j = x.end;
+                continue;
+            }
+            j += 1;
+        }
+        if parts.is_empty() || node.tlen.saturating_sub(covered) > 30 {
+            return None;
+        }
+        let mut has_byline = false;
+        for (j, is_byline) in parts {
+            let t = self.plain_text(j, 200);
+            if is_byline {
+                has_byline = true;
+                authors.push(t);
+            } else {
+                dates.push(t);
+            }
+        }
+        Some(if has_byline {
+            Reason::Byline
+        } else {
+            Reason::Dateline
+        })
     }
 
     fn find_title_block(&self, region: &[(u32, u32)]) -> Option<u32> {
@@ -2348,7 +2760,12 @@ impl<'a> Dom<'a> {
                 if node.tag.is_heading() || (node.tag.is_block() && !node.has_block) {
                     if node.tlen <= 300 {
                         let t = norm_key(&self.plain_text(i, 320));
-                        if self.title_keys.iter().any(|k| *k == t) {
+                        let long_enough = |k: &String| t.chars().count() * 2 >= k.chars().count();
+                        if self
+                            .title_keys
+                            .iter()
+                            .any(|k| title_matches(k, &t) && long_enough(k))
+                        {
                             return Some(i);
                         }
                     }
@@ -2359,14 +2776,6 @@ impl<'a> Dom<'a> {
             }
         }
         None
-    }
-
-    fn is_titleish(&self, i: u32) -> bool {
-        if self.title_h1 == Some(i) {
-            return true;
-        }
-        let t = norm_key(&self.plain_text(i, 400));
-        self.title_keys.iter().any(|k| title_matches(k, &t))
     }
 
     fn has_heading(&self, i: u32) -> bool {
@@ -2425,11 +2834,11 @@ impl<'a> Dom<'a> {
         ranges.sort();
         let mut merged: Vec<(u32, u32)> = Vec::new();
         for (s, e) in ranges {
-            if let Some(last) = merged.last_mut() {
-                if s < last.1 {
-                    last.1 = last.1.max(e);
-                    continue;
-                }
+            if let Some(last) = merged.last_mut()
+                && s < last.1
+            {
+                last.1 = last.1.max(e);
+                continue;
             }
             merged.push((s, e));
         }
@@ -2579,10 +2988,8 @@ impl<'a> Dom<'a> {
             .copied()
             .find(|&t| in_region(t))
             .or_else(|| raw.times.first().copied());
-        if let Some(t) = time {
-            if let Some(v) = self.n[t as usize].el.and_then(|e| e.attr("datetime")) {
-                published.push(normalize_ws(v));
-            }
+        if let Some(v) = time.and_then(|t| self.n[t as usize].el?.attr("datetime")) {
+            published.push(normalize_ws(v));
         }
         published.extend(dates_vis);
         published.retain(|s| !s.is_empty());
@@ -3023,10 +3430,8 @@ impl Emitter {
 
     fn close(&mut self, dom: &Dom, i: u32) {
         let node = &dom.n[i as usize];
-        if let Some((r, _)) = self.row {
-            if r != i {
-                return;
-            }
+        if self.row.is_some_and(|(r, _)| r != i) {
+            return;
         }
         if !node.tag.is_block() {
             return;
@@ -3096,6 +3501,7 @@ mod tests {
     fn class_words() {
         let mut w = Words::default();
         w.push_attr("ad-slot relatedStories head shadow loaded");
+        w.finish();
         assert!(w.any(&["ad"]));
         assert!(w.contains(&["related"]));
         w.clear();

@@ -23,17 +23,17 @@ const TIME: &str =
 static DATE_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let pats = [
         // 2025-10-30T11:50:28+09:00, 2025-10-30 11:50, 2025-10-30
-        r"(?P<iso>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)".to_string(),
+        r"(?P<iso>(?-u:\b)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)".to_string(),
         // 2026년 3월 12일 15:20 / 오후 3시 20분
         r"(?P<y>\d{4})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일(?:\s*\([월화수목금토일]\))?(?:\s*(?P<kampm>오전|오후)?\s*(?P<kh>\d{1,2})\s*(?::|시)\s*(?P<kmi>\d{1,2})?(?:\s*분)?)?".to_string(),
         // 2025.12.02. 오후 10:41 / 2025.11.14 09:30 / 2025/11/14
         r"(?P<y>\d{4})[./](?P<m>\d{1,2})[./](?P<d>\d{1,2})\.?(?:\s*(?P<kampm>오전|오후|AM|PM|am|pm)?\s*(?P<kh>\d{1,2}):(?P<kmi>\d{2})(?::(?P<ks>\d{2}))?)?".to_string(),
         // 10/30/2025, 11:50:28 AM
-        format!(r"\b(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<y>\d{{4}}){TIME}"),
+        format!(r"(?-u:\b)(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<y>\d{{4}}){TIME}"),
         // November 14, 2025 10:05 AM
-        format!(r"(?i)\b{MONTHS}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}}){TIME}"),
+        format!(r"(?i)(?-u:\b){MONTHS}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}}){TIME}"),
         // 14 November 2025
-        format!(r"(?i)\b(?P<d>\d{{1,2}})\s+{MONTHS}\s+(?P<y>\d{{4}}){TIME}"),
+        format!(r"(?i)(?-u:\b)(?P<d>\d{{1,2}})\s+{MONTHS}\s+(?P<y>\d{{4}}){TIME}"),
     ];
     pats.iter()
         .map(|p| Regex::new(p).expect("date patterns are constant and valid"))
@@ -41,7 +41,10 @@ static DATE_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 });
 
 static MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)^\s*as of\s+{MONTHS}\s+(?P<y>\d{{4}})\b")).expect("constant pattern")
+    Regex::new(&format!(
+        r"(?i)^\s*as of\s+{MONTHS}\s+(?P<y>\d{{4}})(?-u:\b)"
+    ))
+    .expect("constant pattern")
 });
 
 fn month_number(name: &str) -> Option<u32> {
@@ -160,6 +163,31 @@ pub fn parse_declared_date(s: &str) -> Option<String> {
         return Some(dt.format("%Y-%m-%dT%H:%M:%S%:z").to_string());
     }
     find_date(s).map(|d| d.iso)
+}
+
+/// Every date expression in `s`, in order, without overlaps, in one pass per pattern.
+pub fn find_dates(s: &str) -> Vec<FoundDate> {
+    let mut all: Vec<FoundDate> = Vec::new();
+    for re in DATE_PATTERNS.iter() {
+        for c in re.captures_iter(s) {
+            if let (Some(whole), Some(iso)) = (c.get(0), from_captures(&c)) {
+                all.push(FoundDate {
+                    iso,
+                    start: whole.start(),
+                    end: whole.end(),
+                });
+            }
+        }
+    }
+    // Earlier patterns are more specific: keep the first found at each place.
+    let mut out: Vec<FoundDate> = Vec::new();
+    for d in all {
+        if !out.iter().any(|o| o.start < d.end && d.start < o.end) {
+            out.push(d);
+        }
+    }
+    out.sort_by_key(|d| d.start);
+    out
 }
 
 /// `As of September 2024, ...` at the start of a text states when it was written: `2024-09`.
@@ -585,6 +613,16 @@ mod tests {
         );
         assert_eq!(parse_declared_date("2025-02-30"), None);
         assert_eq!(parse_declared_date("no date here"), None);
+    }
+
+    #[test]
+    fn all_dates_in_one_pass() {
+        let found: Vec<String> =
+            find_dates("Talks on October 29, 2025 and 2025.11.14 09:30, then 12/31/2025.")
+                .into_iter()
+                .map(|d| d.iso)
+                .collect();
+        assert_eq!(found, ["2025-10-29", "2025-11-14T09:30", "2025-12-31"]);
     }
 
     #[test]

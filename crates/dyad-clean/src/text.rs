@@ -45,7 +45,7 @@ pub fn split_paragraphs(content: &str) -> Vec<String> {
 }
 
 fn hard_wrapped(lines: &[&str]) -> bool {
-    if lines.len() < 3 {
+    if lines.len() < 3 || lines.iter().any(|l| meta::read_dateline(l).is_some()) {
         return false;
     }
     let lens: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
@@ -440,6 +440,14 @@ mod tests {
         let o = run(&format!("Comments\n{body}\n{body}"));
         assert_eq!(o.paragraphs.len(), 2);
         assert_eq!(o.removed[0].reason, "comments");
+    }
+
+    #[test]
+    fn a_header_block_is_not_hard_wrapped_prose() {
+        let p = split_paragraphs(
+            "조현 장관, 왕이 부장과 회담…\"주석 방한 기대\"\n입력 2025.09.17 20:30\n서하준 기자\n\n본문.",
+        );
+        assert_eq!(p.len(), 4, "{p:?}");
     }
 
     #[test]

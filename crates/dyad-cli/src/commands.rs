@@ -60,6 +60,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats { json, store } => stats(&open_existing(&store)?, json),
         Command::Demo { data_dir } => demo(&data_dir, quiet),
         Command::Kb(KbCommand::Check { kb, store }) => kb_check(&kb, &store),
+        Command::Bench {
+            read,
+            truth,
+            repeat,
+            json,
+        } => bench(&read, truth.as_deref(), repeat, json),
+        Command::Entities {
+            name,
+            limit,
+            json,
+            store,
+        } => entities(&open_existing(&store)?, name.as_deref(), limit, json),
         Command::Kb(KbCommand::Lookup {
             name,
             on,
@@ -613,6 +625,113 @@ fn kb_lookup(
                 println!("    {} ({}) {}", role.office, role.country, span);
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn entities(dir: &Path, name: Option<&str>, limit: usize, as_json: bool) -> Result<ExitCode> {
+    let store = Store::open(dir)?;
+    let found = store.entities(name, limit)?;
+    let row = |e: &dyad_store::EntityCount| {
+        json!({"key": e.key, "name": e.name, "type": e.kind, "id": e.kb_id,
+               "documents": e.documents, "mentions": e.mentions})
+    };
+    let Some(name) = name else {
+        if as_json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&found.iter().map(row).collect::<Vec<_>>())?
+            );
+        } else {
+            println!("{:>5} {:>6}  entity", "docs", "ment.");
+            for e in &found {
+                println!(
+                    "{:>5} {:>6}  {} ({})",
+                    e.documents, e.mentions, e.name, e.kind
+                );
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let Some(top) = found.first() else {
+        bail!("no entity named like {name:?} in the store");
+    };
+    let docs = store.documents_with(&top.key, limit)?;
+    let with = store.cooccurring(&top.key, limit)?;
+    if as_json {
+        let v = json!({
+            "entity": row(top),
+            "documents": docs.iter().map(|(id, title, published, n)| json!({"id": id, "title": title, "published": published, "mentions": n})).collect::<Vec<_>>(),
+            "cooccurring": with.iter().map(row).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} ({}, {}) in {} document(s), {} mention(s)",
+        top.name,
+        top.kind,
+        top.kb_id.as_deref().unwrap_or("not in the knowledge base"),
+        top.documents,
+        top.mentions
+    );
+    println!("\ndocuments:");
+    for (id, title, published, n) in &docs {
+        println!(
+            "  {id}  {}  {}  ×{n}",
+            published.as_deref().unwrap_or("-"),
+            title.as_deref().unwrap_or("(untitled)")
+        );
+    }
+    println!("\nappears with:");
+    for e in &with {
+        println!("  {:>4} doc(s)  {} ({})", e.documents, e.name, e.kind);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(read: &ReadArgs, truth: Option<&Path>, repeat: usize, as_json: bool) -> Result<ExitCode> {
+    let stages = stages(read, None)?;
+    let (items, errors) = dyad_ingest::expand(&read.paths);
+    for e in &errors {
+        eprintln!("dyad: {}: {}", e.input, e.error);
+    }
+    let raws: Vec<_> = items
+        .iter()
+        .filter_map(|i| match dyad_ingest::read(i, limits(read)) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("dyad: {}: {e}", i.input);
+                None
+            }
+        })
+        .collect();
+    if raws.is_empty() {
+        bail!("nothing to measure: no readable inputs");
+    }
+    let r = crate::bench::run(&raws, &stages, repeat, truth)?;
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&r.to_json())?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "pages:               {} ({:.1} MB decoded)",
+        r.pages, r.input_mb
+    );
+    println!(
+        "cleaning:            {:.0} pages/s on one core",
+        r.clean_pages_per_s
+    );
+    println!(
+        "entity linking:      {:.1} MB/s of clean text on one core ({:.2} MB)",
+        r.link_mb_per_s, r.text_mb
+    );
+    println!(
+        "whole pipeline:      {:.0} documents/s on one core",
+        r.pipeline_docs_per_s
+    );
+    if let Some((f, p, rc)) = r.f1 {
+        println!("main text vs truth:  F1 {f:.3}  precision {p:.3}  recall {rc:.3}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -40,6 +40,8 @@ pub struct EntityLexicon {
     pronouns_male: Vec<String>,
     org_suffixes_en: Vec<String>,
     not_name_words_en: Vec<String>,
+    #[serde(default)]
+    title_prefixes_ko: Vec<String>,
 }
 
 impl EntityLexicon {
@@ -95,6 +97,9 @@ pub struct Linker {
     surname_title_ko: Regex,
     role_en: Regex,
     role_ko: Regex,
+    bare_en: Regex,
+    bare_ko: Regex,
+    title_after_ko: Regex,
     org_en: Regex,
     /// Title (lower case) → office ids.
     title_offices: HashMap<String, Vec<String>>,
@@ -137,8 +142,8 @@ fn alternation(words: &[String]) -> String {
     w.iter()
         .map(|s| {
             regex::escape(s.trim())
-                .replace("\\ ", r"\s+")
-                .replace(' ', r"\s+")
+                .replace("\\ ", r"[ \t]+")
+                .replace(' ', r"[ \t]+")
         })
         .collect::<Vec<_>>()
         .join("|")
@@ -236,14 +241,24 @@ impl Linker {
             .cloned()
             .collect();
         let name_tok =
-            r"(?:[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?|[A-Z]{2,3}\b|O'[A-Z][a-z]+|Mc[A-Z][a-z]+)";
+            r"(?:[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?|[A-Z]{2,3}(?-u:\b)|O'[A-Z][a-z]+|Mc[A-Z][a-z]+)";
         let title_en = Regex::new(&format!(
-            r"\b(?P<title>{})\s+(?P<name>{name_tok}(?:\s+{name_tok}){{0,2}})",
+            r"(?-u:\b)(?P<title>{})[ \t]+(?P<name>{name_tok}(?:[ \t]+{name_tok}){{0,2}})",
             alternation(&lex.titles_en)
         ))
         .expect("title pattern builds from escaped words");
+        let mut prefixes: Vec<String> = lex.title_prefixes_ko.clone();
+        for o in &kb.orgs {
+            prefixes.extend(
+                std::iter::once(&o.native)
+                    .chain(&o.aliases)
+                    .filter(|a| !a.is_empty() && a.chars().all(|c| is_hangul(c) || c == ' '))
+                    .cloned(),
+            );
+        }
+        let prefix_alt = alternation(&prefixes);
         let title_ko = Regex::new(&format!(
-            r"(?P<name>[가-힣]{{2,4}})\s+(?P<title>{})",
+            r"(?P<name>[가-힣]{{2,4}})[ \t]+(?:(?:{prefix_alt})[ \t]?){{0,2}}(?P<title>{})",
             alternation(&lex.titles_ko)
         ))
         .expect("title pattern builds from escaped words");
@@ -253,7 +268,7 @@ impl Linker {
         ))
         .expect("title pattern builds from escaped words");
         let role_en = Regex::new(&format!(
-            r"(?i)\b(?P<c>{})(?:'s|’s)?\s+(?P<o>{})\b",
+            r"(?i)(?-u:\b)(?P<c>{})(?:'s|’s)?\s+(?P<o>{})(?-u:\b)",
             alternation(&countries_en),
             alternation(&office_en)
         ))
@@ -264,8 +279,20 @@ impl Linker {
             alternation(&office_ko)
         ))
         .expect("role pattern builds from escaped words");
+        let bare_en = Regex::new(&format!(
+            r"(?i)(?-u:\b)the[ \t]+(?P<o>{})(?-u:\b)",
+            alternation(&office_en)
+        ))
+        .expect("role pattern builds from escaped words");
+        let bare_ko = Regex::new(&format!(r"(?P<o>{})", alternation(&office_ko)))
+            .expect("role pattern builds from escaped words");
+        let title_after_ko = Regex::new(&format!(
+            r"^[ \t]*(?P<former>전[ \t]*)?(?:(?:{prefix_alt})[ \t]?)??(?P<t>{})",
+            alternation(&lex.titles_ko)
+        ))
+        .expect("title pattern builds from escaped words");
         let org_en = Regex::new(&format!(
-            r"\b(?P<name>(?:[A-Z][A-Za-z&'’-]+\s+(?:of\s+|for\s+|and\s+|the\s+)?){{1,5}}(?:{}))",
+            r"(?-u:\b)(?P<name>(?:[A-Z][A-Za-z&'’-]+[ \t]+(?:of[ \t]+|for[ \t]+|and[ \t]+|the[ \t]+)?){{1,5}}(?:{}))",
             alternation(&lex.org_suffixes_en)
         ))
         .expect("organisation pattern builds from escaped words");
@@ -285,6 +312,9 @@ impl Linker {
             surname_title_ko,
             role_en,
             role_ko,
+            bare_en,
+            bare_ko,
+            title_after_ko,
             org_en,
             title_offices,
             country_forms,
@@ -321,10 +351,10 @@ impl Linker {
             return !after.is_some_and(|c| c.is_alphanumeric() && !is_hangul(c))
                 && !(last.is_alphanumeric() && after.is_some_and(is_hangul) && !first.is_ascii());
         }
-        // A Korean name may carry a particle or a suffix; short ones only known ones.
-        let syllables = text[start..end].chars().filter(|&c| is_hangul(c)).count();
+        // A Korean name may carry a particle, a suffix or a title, and nothing else: 중국
+        // 외교부장 is not 외교부, 한국은행 is not 한국.
         let run: String = text[end..].chars().take_while(|&c| is_hangul(c)).collect();
-        if run.is_empty() || syllables >= 3 {
+        if run.is_empty() {
             return true;
         }
         self.particles.contains(&run)
@@ -347,6 +377,16 @@ impl Linker {
     /// Finds and links the entities of a clean text. `on` is the document's date (any ISO
     /// precision) used to resolve roles; `None` means "today".
     pub fn link(&self, text: &str, on: Option<&str>) -> (Vec<Entity>, Vec<Unresolved>) {
+        self.link_in(text, on, "")
+    }
+
+    /// Like [`Linker::link`], for a text in a known language (ISO 639-1).
+    pub fn link_in(
+        &self,
+        text: &str,
+        on: Option<&str>,
+        lang: &str,
+    ) -> (Vec<Entity>, Vec<Unresolved>) {
         let on = on.unwrap_or("");
         let mut spans: Vec<Span> = Vec::new();
         let mut ambiguous: Vec<(usize, usize, Vec<EntryRef>)> = Vec::new();
@@ -389,8 +429,11 @@ impl Linker {
                 .copied()
                 .filter(|c| spans.iter().any(|x| x.referent == Referent::Kb(*c)))
                 .collect();
+            let titled = self.by_adjacent_title(text, s, e, &cands, on);
             let pick = if named.len() == 1 {
                 Some(named[0])
+            } else if let Some(t) = titled {
+                Some(t)
             } else {
                 let active: Vec<EntryRef> = cands
                     .iter()
@@ -459,6 +502,11 @@ impl Linker {
                 || !self.surnames_ko.contains(&first)
                 || name.chars().count() != 3
                 || name.ends_with(['부', '청', '처', '실', '국', '회', '당'])
+                || self
+                    .lex
+                    .titles_ko
+                    .iter()
+                    .any(|t| t.chars().count() >= 2 && name.starts_with(t.as_str()))
             {
                 continue;
             }
@@ -473,6 +521,13 @@ impl Linker {
         for c in self.org_en.captures_iter(text) {
             let Some(n) = c.name("name") else { continue };
             // "The East Asia Foundation": drop leading words that never start a name.
+            if text[n.end()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+            {
+                continue; // "Alliances": the suffix must end a word
+            }
             let mut start = n.start();
             let mut name = n.as_str().trim_end();
             while let Some((first, rest)) = name.split_once(char::is_whitespace) {
@@ -482,7 +537,14 @@ impl Linker {
                 start += name.len() - rest.trim_start().len();
                 name = rest.trim_start();
             }
-            if name.split_whitespace().count() < 2 || covered(&spans, start, start + name.len()) {
+            if name.split_whitespace().count() < 2
+                || covered(&spans, start, start + name.len())
+                || name
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.ends_with("ing"))
+                || is_heading_span(text, start, start + name.len())
+            {
                 continue;
             }
             spans.push(Span {
@@ -532,6 +594,7 @@ impl Linker {
                 unresolved.push(self.unresolved(text, all.start(), all.end(), &cands));
             }
         }
+        role_spans.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
         for r in role_spans {
             if !covered(&spans, r.start, r.end) {
                 spans.push(r);
@@ -542,9 +605,219 @@ impl Linker {
         spans.sort_by_key(|s| s.start);
         self.resolve_surnames(text, on, &mut spans, &mut unresolved);
         spans.sort_by_key(|s| s.start);
+        self.resolve_bare(text, on, lang, &mut spans);
+        spans.sort_by_key(|s| s.start);
         self.resolve_pronouns(text, &mut spans);
         spans.sort_by_key(|s| s.start);
         (self.group(text, &spans), unresolved)
+    }
+
+    /// Bare offices ("the defense minister", "외교부 장관"): whoever held the office on the
+    /// date, chosen by [`Linker::pick_holder`].
+    fn resolve_bare(&self, text: &str, on: &str, lang: &str, spans: &mut Vec<Span>) {
+        // Only a person already there blocks the office; "외교부" inside "외교부 장관" stays an
+        // organisation mention and the office still names its minister.
+        let covered = |spans: &[Span], s: usize, e: usize| {
+            spans.iter().any(|x| {
+                let person = matches!(
+                    x.referent,
+                    Referent::Kb(EntryRef::Person(_)) | Referent::New(Kind::Person, _)
+                );
+                (x.start < e && s < x.end && person) || (x.start <= s && x.end >= e)
+            })
+        };
+        let mut country_weight: HashMap<String, usize> = HashMap::new();
+        for sp in spans.iter() {
+            if let Some(c) = self.country_of(&sp.referent) {
+                *country_weight.entry(c.to_string()).or_default() += 1;
+            }
+        }
+        let bare: Vec<(usize, usize, String)> = self
+            .bare_en
+            .captures_iter(text)
+            .filter_map(|c| c.name("o"))
+            .chain(
+                self.bare_ko
+                    .captures_iter(text)
+                    .filter_map(|c| c.name("o"))
+                    .filter(|o| self.bare_ko_ok(text, o.start())),
+            )
+            .map(|m| (m.start(), m.end(), m.as_str().to_string()))
+            .collect();
+        let mut added = Vec::new();
+        for (s, e, office) in bare {
+            let rest = text[e..].trim_start_matches([' ', '\t']);
+            if rest.chars().next().is_some_and(|ch| ch.is_uppercase()) || covered(spans, s, e) {
+                continue;
+            }
+            let holders: Vec<usize> = self
+                .offices_for(&office)
+                .iter()
+                .flat_map(|o| self.kb.holders(o, "", on))
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            if let Some(p) = self.pick_holder(&holders, spans, s, &country_weight, lang) {
+                added.push(Span {
+                    start: s,
+                    end: e,
+                    referent: Referent::Kb(EntryRef::Person(p)),
+                });
+            }
+        }
+        spans.extend(added);
+    }
+
+    fn country_of(&self, r: &Referent) -> Option<&str> {
+        match r {
+            Referent::Kb(EntryRef::Country(i)) => Some(&self.kb.countries[*i].id),
+            Referent::Kb(EntryRef::Person(i)) => Some(&self.kb.persons[*i].country),
+            _ => None,
+        }
+    }
+
+    /// Who a bare office means among its holders on the date: one the document already
+    /// names; else the country of the document's language; else the country it talks about
+    /// clearly most. Otherwise nobody: an ambiguous office is not guessed.
+    fn pick_holder(
+        &self,
+        holders: &[usize],
+        spans: &[Span],
+        pos: usize,
+        weight: &HashMap<String, usize>,
+        lang: &str,
+    ) -> Option<usize> {
+        match holders {
+            [] => return None,
+            [one] => return Some(*one),
+            _ => {}
+        }
+        let named: Vec<usize> = holders
+            .iter()
+            .copied()
+            .filter(|&i| {
+                spans
+                    .iter()
+                    .any(|s| s.referent == Referent::Kb(EntryRef::Person(i)))
+            })
+            .collect();
+        if named.len() == 1 {
+            return Some(named[0]);
+        }
+        let of_lang: Vec<usize> = holders
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let c = &self.kb.persons[i].country;
+                self.kb
+                    .countries
+                    .iter()
+                    .any(|k| &k.id == c && k.languages.iter().any(|l| l == lang))
+            })
+            .collect();
+        if of_lang.len() == 1 {
+            return Some(of_lang[0]);
+        }
+        // The nearest earlier mention of a person or country that one holder's country matches.
+        let nearest = spans
+            .iter()
+            .filter(|sp| sp.end <= pos && pos - sp.end < 600)
+            .filter_map(|sp| self.country_of(&sp.referent).map(|c| (sp.start, c)))
+            .filter(|(_, c)| holders.iter().any(|&i| self.kb.persons[i].country == *c))
+            .max_by_key(|(start, _)| *start);
+        if let Some((_, c)) = nearest {
+            let of: Vec<usize> = holders
+                .iter()
+                .copied()
+                .filter(|&i| self.kb.persons[i].country == c)
+                .collect();
+            if of.len() == 1 {
+                return Some(of[0]);
+            }
+        }
+        let w = |i: usize| {
+            weight
+                .get(&self.kb.persons[i].country)
+                .copied()
+                .unwrap_or(0)
+        };
+        let mut ranked: Vec<usize> = holders.to_vec();
+        ranked.sort_by_key(|&i| std::cmp::Reverse(w(i)));
+        let (first, second) = (w(ranked[0]), ranked.get(1).map_or(0, |&i| w(i)));
+        (first >= 2 && first * 2 >= second * 3).then(|| ranked[0])
+    }
+
+    /// A bare Korean office stands alone: not inside a word, not after a country (a role
+    /// phrase), a name or a surname (a title).
+    fn bare_ko_ok(&self, text: &str, start: usize) -> bool {
+        let before = &text[..start];
+        if before.chars().next_back().is_some_and(is_hangul) {
+            return false;
+        }
+        let prev: String = before
+            .trim_end_matches([' ', '\t'])
+            .chars()
+            .rev()
+            .take_while(|&c| is_hangul(c))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if prev.is_empty() || self.not_names_ko.contains(&prev) {
+            return !self.country_forms.contains_key(&prev);
+        }
+        let first: String = prev.chars().take(1).collect();
+        let n = prev.chars().count();
+        let ends_in_particle = self
+            .lex
+            .particles_ko
+            .iter()
+            .any(|p| p.chars().count() >= 2 && prev.ends_with(p.as_str()));
+        let starts_with_title = self
+            .lex
+            .titles_ko
+            .iter()
+            .any(|t| t.chars().count() >= 2 && prev.starts_with(t.as_str()));
+        let name_like = !starts_with_title
+            && self.surnames_ko.contains(&first)
+            && (n == 1 || (2..=4).contains(&n) && !ends_in_particle && n != 4);
+        !(name_like || self.country_forms.contains_key(&prev) || self.kb_keys.contains(&prev))
+    }
+
+    /// An ambiguous name with a title beside it ("김성환 전 외교부 장관", "Foreign Minister X"):
+    /// the candidate who held that office — formerly, when the text says "former"/"전".
+    fn by_adjacent_title(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        cands: &[EntryRef],
+        on: &str,
+    ) -> Option<EntryRef> {
+        let (title, former) = if let Some(c) = self.title_after_ko.captures(&text[e..]) {
+            (
+                c.name("t").map(|t| t.as_str().to_string())?,
+                c.name("former").is_some(),
+            )
+        } else {
+            let t = self.title_before(text, s)?;
+            let head = text[..s].trim_end();
+            let head = &head[..head.len().saturating_sub(t.len())];
+            (t, head.to_lowercase().trim_end().ends_with("former"))
+        };
+        let offices = self.offices_for(&title);
+        let held: Vec<EntryRef> = cands
+            .iter()
+            .copied()
+            .filter(|c| match c {
+                EntryRef::Person(i) => self.kb.persons[*i]
+                    .roles
+                    .iter()
+                    .any(|r| offices.contains(&r.office) && (former || dyad_kb::held_on(r, on))),
+                _ => false,
+            })
+            .collect();
+        (held.len() == 1).then(|| held[0])
     }
 
     fn starts_with_name_ko(&self, rest: &str) -> bool {
@@ -801,10 +1074,33 @@ impl Linker {
         spans.extend(added);
     }
 
+    /// "The Japanese government" is Japan acting: a `Government of X` entry stands for its
+    /// country, as event coding treats government actors.
+    fn as_actor(&self, r: &Referent) -> Referent {
+        if let Referent::Kb(EntryRef::Org(i)) = r {
+            let o = &self.kb.orgs[*i];
+            if o.kind == "government"
+                && o.name.starts_with("Government of")
+                && let Some(c) = self.kb.get(&o.country)
+            {
+                return Referent::Kb(c);
+            }
+        }
+        r.clone()
+    }
+
     fn group(&self, text: &str, spans: &[Span]) -> Vec<Entity> {
+        let spans: Vec<Span> = spans
+            .iter()
+            .map(|s| Span {
+                start: s.start,
+                end: s.end,
+                referent: self.as_actor(&s.referent),
+            })
+            .collect();
         let mut order: Vec<Referent> = Vec::new();
         let mut by: HashMap<Referent, Vec<Mention>> = HashMap::new();
-        for s in spans {
+        for s in &spans {
             if !by.contains_key(&s.referent) {
                 order.push(s.referent.clone());
             }
@@ -846,6 +1142,17 @@ impl Linker {
             })
             .collect()
     }
+}
+
+/// Whether a span makes up most of a short line without sentence punctuation: a heading
+/// ("Regional Security Dynamics"), where capitalised words are not names.
+fn is_heading_span(text: &str, start: usize, end: usize) -> bool {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let line = text[line_start..line_end].trim();
+    !line.is_empty()
+        && (end - start) * 10 >= line.len() * 6
+        && !line.ends_with(['.', '!', '?', '"', '”'])
 }
 
 /// Capitalised Latin words with their byte ranges.
@@ -1057,6 +1364,21 @@ from = "2025-06"
         );
         assert_eq!(ents[1].kind, "organization");
         assert!(ents[0].id.is_none());
+    }
+
+    #[test]
+    fn a_bare_office_nobody_held_that_day_is_left_alone() {
+        let (ents, _) = linker().link(
+            "The president spoke. The ambassador left.",
+            Some("1900-01-01"),
+        );
+        assert!(ents.is_empty());
+        let (ents, _) = linker().link("Yoon met voters. The president spoke.", Some("2024-03-01"));
+        assert_eq!(
+            mentions_of(&ents, "Yoon Suk Yeol"),
+            ["president"],
+            "a lone surname stays unresolved"
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ impl Extractor {
     /// Fills the document's extraction arrays.
     pub fn extract(&self, doc: &mut Document) {
         let on = reference_date(doc);
-        let (entities, unresolved) = self.linker.link(&doc.text, on.as_deref());
+        let (entities, unresolved) = self.linker.link_in(&doc.text, on.as_deref(), &doc.language);
         doc.entities = entities;
         doc.unresolved = unresolved;
     }
@@ -45,14 +45,9 @@ pub fn reference_date(doc: &Document) -> Option<String> {
     if let Some(p) = &doc.published {
         return Some(p.chars().take(10).collect());
     }
-    let mut latest: Option<String> = None;
-    let mut rest = doc.text.as_str();
-    while let Some(d) = dyad_clean::meta::find_date(rest) {
-        let day: String = d.iso.chars().take(10).collect();
-        if day.len() == 10 && latest.as_ref().is_none_or(|l| day > *l) {
-            latest = Some(day);
-        }
-        rest = &rest[d.end..];
-    }
-    latest
+    dyad_clean::meta::find_dates(&doc.text)
+        .into_iter()
+        .map(|d| d.iso.chars().take(10).collect::<String>())
+        .filter(|d| d.len() == 10)
+        .max()
 }

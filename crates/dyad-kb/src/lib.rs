@@ -69,6 +69,10 @@ pub struct Country {
     pub demonyms: Vec<String>,
     #[serde(default)]
     pub demonyms_ko: Vec<String>,
+    /// Languages (ISO 639-1) whose news, unless it says otherwise, speaks of this country's
+    /// offices: "외교부 장관" in a Korean article is South Korea's.
+    #[serde(default)]
+    pub languages: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -49,3 +49,17 @@ CREATE TABLE failures (
     error     TEXT NOT NULL,
     failed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ) WITHOUT ROWID;
+
+-- The entities of each document, one row per (document, entity), for queries across documents:
+-- where an entity is mentioned, and which entities appear together.
+CREATE TABLE doc_entities (
+    doc_seq    INTEGER NOT NULL REFERENCES documents (seq) ON DELETE CASCADE,
+    entity_key TEXT    NOT NULL,   -- the knowledge-base id, or "new:" + type + ":" + name
+    name       TEXT    NOT NULL,
+    type       TEXT    NOT NULL,
+    kb_id      TEXT,
+    mentions   INTEGER NOT NULL,
+    PRIMARY KEY (doc_seq, entity_key)
+) WITHOUT ROWID;
+
+CREATE INDEX doc_entities_key ON doc_entities (entity_key, doc_seq);

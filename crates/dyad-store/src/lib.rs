@@ -180,6 +180,51 @@ impl Store {
         Ok(outcomes)
     }
 
+    /// Entities by the number of documents they appear in; `name` filters by name or key
+    /// (case-insensitive substring).
+    pub fn entities(
+        &self,
+        name: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<EntityCount>, StoreError> {
+        let pattern = format!("%{}%", name.unwrap_or("").to_lowercase());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT entity_key, MIN(name), MIN(type), MIN(kb_id), COUNT(*), SUM(mentions) \
+             FROM doc_entities WHERE lower(name) LIKE ?1 OR lower(entity_key) LIKE ?1 \
+             GROUP BY entity_key ORDER BY COUNT(*) DESC, MIN(name) LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![pattern, limit as i64], entity_count)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Entities that appear in the same documents as `key`, by the number of shared documents.
+    pub fn cooccurring(&self, key: &str, limit: usize) -> Result<Vec<EntityCount>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.entity_key, MIN(b.name), MIN(b.type), MIN(b.kb_id), COUNT(*), SUM(b.mentions) \
+             FROM doc_entities a JOIN doc_entities b ON a.doc_seq = b.doc_seq AND b.entity_key <> a.entity_key \
+             WHERE a.entity_key = ?1 GROUP BY b.entity_key ORDER BY COUNT(*) DESC, MIN(b.name) LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![key, limit as i64], entity_count)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Documents that mention an entity, newest first: `(id, title, published, mentions)`.
+    pub fn documents_with(
+        &self,
+        key: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Option<String>, Option<String>, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.title, d.published, e.mentions FROM doc_entities e \
+             JOIN documents d ON d.seq = e.doc_seq WHERE e.entity_key = ?1 \
+             ORDER BY d.published DESC, d.seq DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![key, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, to_count(r.get(3)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Looks a document up by its full id, or by a prefix matching exactly one id.
     ///
     /// Returns `Ok(None)` when nothing matches (or the key is empty), and
@@ -353,6 +398,37 @@ impl Store {
     }
 }
 
+/// The key an entity is stored under: its knowledge-base id, else its type and name.
+pub fn entity_key(e: &dyad_model::Entity) -> String {
+    match &e.id {
+        Some(id) => id.clone(),
+        None => format!("new:{}:{}", e.kind, e.name),
+    }
+}
+
+/// An entity as the store counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityCount {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    pub kb_id: Option<String>,
+    /// Documents it appears in (with another entity, for co-occurrence).
+    pub documents: u64,
+    pub mentions: u64,
+}
+
+fn entity_count(r: &Row<'_>) -> rusqlite::Result<EntityCount> {
+    Ok(EntityCount {
+        key: r.get(0)?,
+        name: r.get(1)?,
+        kind: r.get(2)?,
+        kb_id: r.get(3)?,
+        documents: to_count(r.get(4)?),
+        mentions: to_count(r.get::<_, Option<i64>>(5)?.unwrap_or(0)),
+    })
+}
+
 /// Counts come from `COUNT`/`SUM`, never negative; clamp defensively instead of failing.
 fn to_count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
@@ -370,6 +446,10 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
     )?;
     let mut link =
         tx.prepare_cached("INSERT OR IGNORE INTO inputs (input, doc_id) VALUES (?1, ?2)")?;
+    let mut entity = tx.prepare_cached(
+        "INSERT OR REPLACE INTO doc_entities (doc_seq, entity_key, name, type, kb_id, mentions) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
     let mut outcomes = Vec::with_capacity(docs.len());
     for doc in docs {
         if doc.id.trim().is_empty() {
@@ -407,9 +487,18 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
                     doc.cleaned_with,
                     to_json("unresolved", &doc.unresolved)?,
                 ])?;
-                PutOutcome::New {
-                    seq: tx.last_insert_rowid(),
+                let seq = tx.last_insert_rowid();
+                for e in &doc.entities {
+                    entity.execute(params![
+                        seq,
+                        entity_key(e),
+                        e.name,
+                        e.kind,
+                        e.id,
+                        e.mentions.len() as i64
+                    ])?;
                 }
+                PutOutcome::New { seq }
             }
         };
         link.execute(params![doc.input, doc.id])?;

@@ -532,3 +532,82 @@ fn sigkill_mid_batch_leaves_db_as_before() {
     let out = store.put_documents(&[doc("next", "Next", "next")]).unwrap();
     assert_eq!(out, vec![PutOutcome::New { seq: 2 }]);
 }
+
+fn with_entities(input: &str, text: &str, ents: &[(&str, Option<&str>, usize)]) -> Document {
+    let mut d = doc(input, input, text);
+    d.entities = ents
+        .iter()
+        .map(|(name, id, n)| Entity {
+            name: name.to_string(),
+            kind: "person".to_string(),
+            id: id.map(str::to_string),
+            aliases: vec![],
+            mentions: (0..*n)
+                .map(|i| Mention {
+                    start: i,
+                    end: i + 1,
+                    text: "x".into(),
+                })
+                .collect(),
+        })
+        .collect();
+    d
+}
+
+#[test]
+fn entity_mentions_and_cooccurrence_across_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store
+        .put_documents(&[
+            with_entities(
+                "a",
+                "one",
+                &[
+                    ("Lee Jae-myung", Some("lee"), 3),
+                    ("Donald Trump", Some("trump"), 2),
+                ],
+            ),
+            with_entities(
+                "b",
+                "two",
+                &[("Lee Jae-myung", Some("lee"), 1), ("Kim OO", None, 1)],
+            ),
+            with_entities("c", "three", &[("Donald Trump", Some("trump"), 1)]),
+        ])
+        .unwrap();
+    let top = store.entities(None, 10).unwrap();
+    let summary: Vec<(&str, u64, u64)> = top
+        .iter()
+        .map(|e| (e.name.as_str(), e.documents, e.mentions))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("Donald Trump", 2, 3),
+            ("Lee Jae-myung", 2, 4),
+            ("Kim OO", 1, 1)
+        ]
+    );
+    let with_lee = store.cooccurring("lee", 10).unwrap();
+    let names: Vec<(&str, u64)> = with_lee
+        .iter()
+        .map(|e| (e.name.as_str(), e.documents))
+        .collect();
+    assert_eq!(names, [("Donald Trump", 1), ("Kim OO", 1)]);
+    assert_eq!(with_lee[1].key, "new:person:Kim OO");
+    assert_eq!(store.documents_with("trump", 10).unwrap().len(), 2);
+    assert_eq!(store.entities(Some("kim"), 10).unwrap().len(), 1);
+    // Re-putting a document does not count its entities twice.
+    store
+        .put_documents(&[with_entities(
+            "a",
+            "one",
+            &[
+                ("Lee Jae-myung", Some("lee"), 3),
+                ("Donald Trump", Some("trump"), 2),
+            ],
+        )])
+        .unwrap();
+    assert_eq!(store.entities(Some("lee"), 10).unwrap()[0].mentions, 4);
+}
