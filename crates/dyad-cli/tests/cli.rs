@@ -441,3 +441,181 @@ fn killed_ingest_leaves_a_consistent_store_and_resumes() {
         .expect("python3 sqlite3");
     assert_eq!(String::from_utf8_lossy(&conn.stdout).trim(), "ok");
 }
+
+/// Scores `dyad extract` output with the shared scorer; `None` when ../shared is absent.
+fn score(inputs: &str, gold: &Path) -> Option<Value> {
+    let shared = shared()?;
+    let out = run(&["extract", inputs]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pred = dir.path().join("pred.jsonl");
+    std::fs::write(&pred, &out.stdout).expect("write predictions");
+    let s = Command::new("python3")
+        .arg(shared.join("eval/score.py"))
+        .arg("--gold")
+        .arg(gold)
+        .arg("--pred")
+        .arg(&pred)
+        .arg("--json")
+        .output()
+        .expect("python3 runs score.py");
+    assert!(s.status.success(), "{}", stderr(&s));
+    Some(serde_json::from_slice(&s.stdout).expect("score JSON"))
+}
+
+#[test]
+fn entities_reach_the_bar_on_the_seeds_and_the_annotated_corpus() {
+    let Some(shared) = shared() else { return };
+    let seeds = score(
+        &shared.join("corpus/seeds").to_string_lossy(),
+        &shared.join("corpus/seeds.gold.json"),
+    )
+    .expect("scored");
+    let f1 = seeds["entities"]["f1"].as_f64().expect("f1");
+    assert!(f1 >= 0.92, "seeds entities F1 {f1}: {seeds}");
+    let annotated = repo().join("corpus/annotated");
+    let ours = score(
+        &annotated.to_string_lossy(),
+        &repo().join("corpus/annotated.gold.json"),
+    )
+    .expect("scored");
+    let f1 = ours["entities"]["f1"].as_f64().expect("f1");
+    assert!(f1 >= 0.95, "annotated entities F1 {f1}: {ours}");
+    assert_eq!(ours["cleaning"], 1.0, "{ours}");
+    assert_eq!(ours["metadata"], 1.0, "{ours}");
+}
+
+fn extract_text(text: &str, extra: &[&str]) -> Value {
+    let mut child = dyad()
+        .args(["extract", "-"])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", stderr(&out));
+    jsonl(&stdout(&out)).remove(0)
+}
+
+fn entity_names(d: &Value) -> Vec<String> {
+    d["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .map(|e| e["name"].as_str().expect("name").to_string())
+        .collect()
+}
+
+/// The 2024 trap: in March 2024 the South Korean president is Yoon Suk Yeol, not Lee Jae-myung.
+#[test]
+fn roles_resolve_by_the_articles_date() {
+    let story = |date: &str| {
+        format!(
+            "Seoul meets Washington\nPublished: {date}\n\nThe South Korean president met the visiting U.S. secretary of state in Seoul on Monday. The president said the alliance was strong.\n"
+        )
+    };
+    let d = extract_text(&story("March 18, 2024"), &[]);
+    let names = entity_names(&d);
+    assert!(names.contains(&"Yoon Suk Yeol".to_string()), "{names:?}");
+    assert!(names.contains(&"Antony Blinken".to_string()), "{names:?}");
+    assert!(!names.contains(&"Lee Jae-myung".to_string()), "{names:?}");
+    let d = extract_text(&story("November 20, 2025"), &[]);
+    let names = entity_names(&d);
+    assert!(names.contains(&"Lee Jae-myung".to_string()), "{names:?}");
+    assert!(names.contains(&"Marco Rubio".to_string()), "{names:?}");
+    assert!(!names.contains(&"Yoon Suk Yeol".to_string()), "{names:?}");
+}
+
+#[test]
+fn the_knowledge_base_is_checked_looked_up_and_extended() {
+    let out = run(&["kb", "check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("knowledge base is valid"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = run(&["kb", "lookup", "Lee Jae Myung", "--on", "2024-03-15"]);
+    let text = stdout(&out);
+    assert!(text.contains("Lee Jae-myung (person"), "{text}");
+    assert!(
+        !text.contains("president (KR)"),
+        "not president in March 2024: {text}"
+    );
+    let out = run(&["kb", "lookup", "이재명", "--on", "2025-11-01"]);
+    assert!(stdout(&out).contains("president (KR)"), "{}", stdout(&out));
+
+    // A team following another pair adds its own file; nothing else changes.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mine = dir.path().join("us-japan.toml");
+    std::fs::write(&mine, "version = \"team-1\"\n[[person]]\nid = \"aiko-tanabe\"\nname = \"Aiko Tanabe\"\nnative = \"田辺愛子\"\ngender = \"female\"\ncountry = \"JP\"\n[[person.roles]]\noffice = \"spokesperson\"\ncountry = \"JP\"\nfrom = \"2025-01\"\n").expect("write");
+    let m = mine.to_string_lossy().into_owned();
+    let out = run(&["kb", "check", "--kb", &m]);
+    assert!(
+        stdout(&out).contains("us-japan.toml@team-1"),
+        "{}",
+        stdout(&out)
+    );
+    let d = extract_text(
+        "Tokyo briefing\n\nAiko Tanabe told reporters in Tokyo that the talks would continue. She said Japan welcomed them.\n",
+        &["--kb", &m],
+    );
+    let e = d["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .find(|e| e["name"] == "Aiko Tanabe")
+        .expect("linked");
+    assert_eq!(e["id"], "aiko-tanabe");
+    assert_eq!(
+        e["mentions"].as_array().map(Vec::len),
+        Some(2),
+        "the pronoun resolves to her"
+    );
+
+    // A broken file is refused with its name and line.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "version = \"1\"\n[[person]]\nid = \"x\"\nname = \"X\"\n[[person.roles]]\noffice = \"emperor\"\n").expect("write");
+    let out = run(&["kb", "check", "--kb", &bad.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("bad.toml:3:") && stderr(&out).contains("unknown office"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn entities_are_queryable_across_the_store() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let d = data.path().to_string_lossy().into_owned();
+    assert!(
+        run(&["ingest", &sample(), "--data-dir", &d, "--quiet"])
+            .status
+            .success()
+    );
+    let out = run(&["entities", "Lee Jae-myung", "--json", "--data-dir", &d]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["entity"]["id"], "lee-jae-myung");
+    assert!(
+        v["entity"]["documents"].as_u64().expect("count") >= 3,
+        "{v}"
+    );
+    let with: Vec<&str> = v["cooccurring"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert!(with.contains(&"Donald Trump"), "{with:?}");
+}

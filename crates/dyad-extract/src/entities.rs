@@ -388,6 +388,8 @@ impl Linker {
         lang: &str,
     ) -> (Vec<Entity>, Vec<Unresolved>) {
         let on = on.unwrap_or("");
+        // Korean patterns only run on text that has Hangul in it.
+        let korean = text.chars().any(is_hangul);
         let mut spans: Vec<Span> = Vec::new();
         let mut ambiguous: Vec<(usize, usize, Vec<EntryRef>)> = Vec::new();
 
@@ -489,7 +491,11 @@ impl Linker {
             });
         }
         // Title + name, Korean: known natives link; unknown three-syllable names are persons.
-        for c in self.title_ko.captures_iter(text) {
+        for c in korean
+            .then(|| self.title_ko.captures_iter(text))
+            .into_iter()
+            .flatten()
+        {
             let Some(n) = c.name("name") else { continue };
             let (s, e) = (n.start(), n.end());
             if covered(&spans, s, e) || text[..s].chars().next_back().is_some_and(is_hangul) {
@@ -556,11 +562,12 @@ impl Linker {
 
         // 3. Role phrases: "the South Korean president".
         let mut role_spans = Vec::new();
-        for c in self
-            .role_en
-            .captures_iter(text)
-            .chain(self.role_ko.captures_iter(text))
-        {
+        for c in self.role_en.captures_iter(text).chain(
+            korean
+                .then(|| self.role_ko.captures_iter(text))
+                .into_iter()
+                .flatten(),
+        ) {
             let (Some(cm), Some(om), Some(all)) = (c.name("c"), c.name("o"), c.get(0)) else {
                 continue;
             };
@@ -603,7 +610,7 @@ impl Linker {
 
         // 4. Coreference: surnames, title + surname, pronouns.
         spans.sort_by_key(|s| s.start);
-        self.resolve_surnames(text, on, &mut spans, &mut unresolved);
+        self.resolve_surnames(text, on, korean, &mut spans, &mut unresolved);
         spans.sort_by_key(|s| s.start);
         self.resolve_bare(text, on, lang, &mut spans);
         spans.sort_by_key(|s| s.start);
@@ -637,9 +644,11 @@ impl Linker {
             .captures_iter(text)
             .filter_map(|c| c.name("o"))
             .chain(
-                self.bare_ko
-                    .captures_iter(text)
-                    .filter_map(|c| c.name("o"))
+                text.chars()
+                    .any(is_hangul)
+                    .then(|| self.bare_ko.find_iter(text))
+                    .into_iter()
+                    .flatten()
                     .filter(|o| self.bare_ko_ok(text, o.start())),
             )
             .map(|m| (m.start(), m.end(), m.as_str().to_string()))
@@ -884,6 +893,7 @@ impl Linker {
         &self,
         text: &str,
         on: &str,
+        korean: bool,
         spans: &mut Vec<Span>,
         unresolved: &mut Vec<Unresolved>,
     ) {
@@ -961,7 +971,11 @@ impl Linker {
             }
         }
         // Korean: surname + title ("이 대통령").
-        for c in self.surname_title_ko.captures_iter(text) {
+        for c in korean
+            .then(|| self.surname_title_ko.captures_iter(text))
+            .into_iter()
+            .flatten()
+        {
             let (Some(sur), Some(title)) = (c.name("sur"), c.name("title")) else {
                 continue;
             };
