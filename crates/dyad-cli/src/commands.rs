@@ -661,7 +661,7 @@ fn entities(dir: &Path, name: Option<&str>, limit: usize, as_json: bool) -> Resu
     if as_json {
         let v = json!({
             "entity": row(top),
-            "documents": docs.iter().map(|(id, title, published, n)| json!({"id": id, "title": title, "published": published, "mentions": n})).collect::<Vec<_>>(),
+            "documents": docs.iter().map(|d| json!({"id": d.id, "title": d.title, "published": d.published, "mentions": d.mentions})).collect::<Vec<_>>(),
             "cooccurring": with.iter().map(row).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
@@ -676,11 +676,13 @@ fn entities(dir: &Path, name: Option<&str>, limit: usize, as_json: bool) -> Resu
         top.mentions
     );
     println!("\ndocuments:");
-    for (id, title, published, n) in &docs {
+    for d in &docs {
         println!(
-            "  {id}  {}  {}  ×{n}",
-            published.as_deref().unwrap_or("-"),
-            title.as_deref().unwrap_or("(untitled)")
+            "  {}  {}  {}  ×{}",
+            d.id,
+            d.published.as_deref().unwrap_or("-"),
+            d.title.as_deref().unwrap_or("(untitled)"),
+            d.mentions
         );
     }
     println!("\nappears with:");

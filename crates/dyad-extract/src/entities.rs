@@ -69,6 +69,9 @@ enum Target {
     Entry(EntryRef),
 }
 
+/// A person mentioned at a position, with their English and Korean surnames.
+type PersonAt = (usize, Referent, Option<String>, Option<String>);
+
 /// Who a span refers to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Referent {
@@ -348,8 +351,10 @@ impl Linker {
             return false;
         }
         if !is_hangul(last) {
-            return !after.is_some_and(|c| c.is_alphanumeric() && !is_hangul(c))
-                && !(last.is_alphanumeric() && after.is_some_and(is_hangul) && !first.is_ascii());
+            let glued_latin = after.is_some_and(|c| c.is_alphanumeric() && !is_hangul(c));
+            let glued_hangul =
+                last.is_alphanumeric() && after.is_some_and(is_hangul) && !first.is_ascii();
+            return !(glued_latin || glued_hangul);
         }
         // A Korean name may carry a particle, a suffix or a title, and nothing else: 중국
         // 외교부장 is not 외교부, 한국은행 is not 한국.
@@ -897,7 +902,7 @@ impl Linker {
         spans: &mut Vec<Span>,
         unresolved: &mut Vec<Unresolved>,
     ) {
-        let persons: Vec<(usize, Referent, Option<String>, Option<String>)> = spans
+        let persons: Vec<PersonAt> = spans
             .iter()
             .filter(|s| {
                 matches!(
@@ -911,9 +916,7 @@ impl Linker {
             })
             .collect();
         let mut added = Vec::new();
-        let pick = |pos: usize,
-                    want: &dyn Fn(&(usize, Referent, Option<String>, Option<String>)) -> bool|
-         -> Option<Referent> {
+        let pick = |pos: usize, want: &dyn Fn(&PersonAt) -> bool| -> Option<Referent> {
             let before = persons
                 .iter()
                 .filter(|p| p.0 < pos && want(p))

@@ -209,18 +209,19 @@ impl Store {
     }
 
     /// Documents that mention an entity, newest first: `(id, title, published, mentions)`.
-    pub fn documents_with(
-        &self,
-        key: &str,
-        limit: usize,
-    ) -> Result<Vec<(String, Option<String>, Option<String>, u64)>, StoreError> {
+    pub fn documents_with(&self, key: &str, limit: usize) -> Result<Vec<DocMentions>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT d.id, d.title, d.published, e.mentions FROM doc_entities e \
              JOIN documents d ON d.seq = e.doc_seq WHERE e.entity_key = ?1 \
              ORDER BY d.published DESC, d.seq DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![key, limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, to_count(r.get(3)?)))
+            Ok(DocMentions {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                published: r.get(2)?,
+                mentions: to_count(r.get(3)?),
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -404,6 +405,15 @@ pub fn entity_key(e: &dyad_model::Entity) -> String {
         Some(id) => id.clone(),
         None => format!("new:{}:{}", e.kind, e.name),
     }
+}
+
+/// A document that mentions an entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocMentions {
+    pub id: String,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub mentions: u64,
 }
 
 /// An entity as the store counts it.
