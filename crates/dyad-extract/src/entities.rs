@@ -1076,9 +1076,14 @@ impl Linker {
                             x.end <= s && matches!(x.referent, Referent::Kb(EntryRef::Person(_)))
                         })
                         .max_by_key(|x| x.start);
-                    if let Some(x) = last
-                        && gender_of(&x.referent) == gender
-                    {
+                    let Some(x) = last else { continue };
+                    // When the text says "she" but the knowledge base disagrees or does not
+                    // know, and nobody of that gender was mentioned nearby, the person just
+                    // mentioned is meant.
+                    let nearby_match = spans
+                        .iter()
+                        .any(|y| y.end <= s && s - y.end < 400 && gender_of(&y.referent) == gender);
+                    if gender_of(&x.referent) == gender || (!nearby_match && s - x.end < 500) {
                         added.push(Span {
                             start: s,
                             end: e,

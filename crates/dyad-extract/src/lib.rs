@@ -1,5 +1,5 @@
-//! Extraction from clean text. Today: entities, linked to the knowledge base. Events, quotes,
-//! commitments and topics come next, in their own modules.
+//! Extraction from clean text: entities linked to the knowledge base, and quotes attributed to
+//! them. Events, commitments and topics come next, in their own modules.
 //!
 //! **Invariants**
 //! - Extraction reads only `Document::text` (never removed boilerplate), and every offset it
@@ -8,21 +8,25 @@
 //!   the [`Extractor`] is built.
 
 pub mod entities;
+pub mod quotes;
 
 use dyad_kb::Kb;
 use dyad_model::Document;
 
 pub use entities::{EntityLexicon, Linker};
+pub use quotes::{QuoteFinder, QuoteLexicon};
 
 /// Runs every extraction stage on documents.
 pub struct Extractor {
     linker: Linker,
+    quotes: QuoteFinder,
 }
 
 impl Extractor {
     pub fn new(kb: Kb, lexicon: EntityLexicon) -> Extractor {
         Extractor {
             linker: Linker::new(kb, lexicon),
+            quotes: QuoteFinder::new(QuoteLexicon::default()),
         }
     }
 
@@ -34,6 +38,7 @@ impl Extractor {
     pub fn extract(&self, doc: &mut Document) {
         let on = reference_date(doc);
         let (entities, unresolved) = self.linker.link_in(&doc.text, on.as_deref(), &doc.language);
+        doc.quotes = self.quotes.find(&doc.text, &entities);
         doc.entities = entities;
         doc.unresolved = unresolved;
     }
