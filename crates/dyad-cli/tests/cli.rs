@@ -464,7 +464,7 @@ fn score(inputs: &str, gold: &Path) -> Option<Value> {
 }
 
 #[test]
-fn entities_reach_the_bar_on_the_seeds_and_the_annotated_corpus() {
+fn entities_and_quotes_reach_the_bar_on_the_seeds_and_the_annotated_corpus() {
     let Some(shared) = shared() else { return };
     let seeds = score(
         &shared.join("corpus/seeds").to_string_lossy(),
@@ -473,6 +473,8 @@ fn entities_reach_the_bar_on_the_seeds_and_the_annotated_corpus() {
     .expect("scored");
     let f1 = seeds["entities"]["f1"].as_f64().expect("f1");
     assert!(f1 >= 0.92, "seeds entities F1 {f1}: {seeds}");
+    let f1 = seeds["quotes"]["f1"].as_f64().expect("f1");
+    assert!(f1 >= 0.90, "seeds quotes F1 {f1}: {seeds}");
     let annotated = repo().join("corpus/annotated");
     let ours = score(
         &annotated.to_string_lossy(),
