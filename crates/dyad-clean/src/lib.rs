@@ -59,6 +59,7 @@ impl Cleaner {
             duplicate_of: None,
             entities: Vec::new(),
             unresolved: Vec::new(),
+            times: Vec::new(),
             events: Vec::new(),
             quotes: Vec::new(),
             commitments: Vec::new(),

@@ -9,6 +9,7 @@
 
 pub mod entities;
 pub mod quotes;
+pub mod time;
 
 use dyad_kb::Kb;
 use dyad_model::Document;
@@ -37,6 +38,10 @@ impl Extractor {
     /// Fills the document's extraction arrays.
     pub fn extract(&self, doc: &mut Document) {
         let on = reference_date(doc);
+        let day = on.as_deref().and_then(|d| {
+            chrono::NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok()
+        });
+        doc.times = time::find_times(&doc.text, day);
         let (entities, unresolved) = self.linker.link_in(&doc.text, on.as_deref(), &doc.language);
         doc.quotes = self.quotes.find(&doc.text, &entities);
         doc.entities = entities;

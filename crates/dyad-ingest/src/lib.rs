@@ -10,7 +10,15 @@
 //!
 //! This crate knows nothing of cleaning, storage or output formats.
 
+mod containers;
+mod dates;
 mod decode;
+mod feed;
+mod jsonl;
+mod sitemap;
+mod urls;
+mod warc;
+mod xml;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -19,6 +27,10 @@ use std::path::{Path, PathBuf};
 use dyad_model::{Format, RawDoc};
 use flate2::read::MultiGzDecoder;
 
+pub use containers::{
+    ContainerError, ContainerKind, Contents, Link, LinkKind, Problem, Record, is_container,
+    read_container, read_container_item,
+};
 pub use decode::{Decoded, decode};
 
 /// Limits applied to every input.

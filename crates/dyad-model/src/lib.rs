@@ -68,6 +68,37 @@ pub struct Unresolved {
     pub candidates: Vec<String>,
 }
 
+/// What a time expression says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeKind {
+    /// A point or period: when something happened or will happen.
+    Date,
+    /// Something is due by then.
+    Deadline,
+    /// A span ahead: `value` is its start, `until` its end.
+    Horizon,
+    /// As soon as possible: no date.
+    Asap,
+}
+
+/// A normalised time expression.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeExpr {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub kind: TimeKind,
+    /// ISO 8601 at the expression's precision; `None` for [`TimeKind::Asap`].
+    pub value: Option<String>,
+    /// The end of a horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    /// `early`, `mid` or `late` when the expression says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+}
+
 /// A PLOVER-coded event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -156,6 +187,9 @@ pub struct Document {
     /// Mentions left unresolved because they are ambiguous.
     #[serde(default)]
     pub unresolved: Vec<Unresolved>,
+    /// Time expressions, normalised against the publication date.
+    #[serde(default)]
+    pub times: Vec<TimeExpr>,
     #[serde(default)]
     pub events: Vec<Event>,
     #[serde(default)]

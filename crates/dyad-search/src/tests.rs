@@ -28,6 +28,7 @@ fn doc(
         duplicate_of: None,
         entities: vec![],
         unresolved: Vec::new(),
+        times: Vec::new(),
         events: vec![],
         quotes: vec![],
         commitments: vec![],

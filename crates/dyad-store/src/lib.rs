@@ -38,12 +38,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const AMBIGUOUS_LIST_MAX: usize = 20;
 
 /// The schema migrations, in order. Never edit a released one: add a new file.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../migrations/0001_init.sql")),
+    M::up(include_str!("../migrations/0002_times.sql")),
+];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
 const DOC_COLUMNS: &str = "seq, id, input, title, published, language, source, canonical_url, \
      format, encoding, text, duplicate_of, byline, removed, entities, events, quotes, \
-     commitments, topics, claims, warnings, cleaned_with, unresolved";
+     commitments, topics, claims, warnings, cleaned_with, unresolved, times";
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -450,9 +453,9 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
     let mut insert = tx.prepare_cached(
         "INSERT INTO documents (id, input, title, published, language, source, canonical_url, \
          format, encoding, text, duplicate_of, fingerprint, byline, removed, entities, events, \
-         quotes, commitments, topics, claims, warnings, cleaned_with, unresolved) \
+         quotes, commitments, topics, claims, warnings, cleaned_with, unresolved, times) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-         ?18, ?19, ?20, ?21, ?22, ?23)",
+         ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     )?;
     let mut link =
         tx.prepare_cached("INSERT OR IGNORE INTO inputs (input, doc_id) VALUES (?1, ?2)")?;
@@ -496,6 +499,7 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
                     to_json("warnings", &doc.warnings)?,
                     doc.cleaned_with,
                     to_json("unresolved", &doc.unresolved)?,
+                    to_json("times", &doc.times)?,
                 ])?;
                 let seq = tx.last_insert_rowid();
                 for e in &doc.entities {
@@ -574,6 +578,7 @@ struct RawRow {
     warnings: String,
     cleaned_with: Option<String>,
     unresolved: String,
+    times: String,
 }
 
 impl RawRow {
@@ -603,6 +608,7 @@ impl RawRow {
             warnings: row.get(20)?,
             cleaned_with: row.get(21)?,
             unresolved: row.get(22)?,
+            times: row.get(23)?,
         })
     }
 
@@ -630,6 +636,7 @@ impl RawRow {
             warnings: from_json("warnings", &self.warnings)?,
             cleaned_with: self.cleaned_with,
             unresolved: from_json("unresolved", &self.unresolved)?,
+            times: from_json("times", &self.times)?,
         };
         Ok((self.seq, doc))
     }

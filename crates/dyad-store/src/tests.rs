@@ -24,6 +24,7 @@ fn doc(input: &str, title: &str, text: &str) -> Document {
         duplicate_of: None,
         entities: vec![],
         unresolved: Vec::new(),
+        times: Vec::new(),
         events: vec![],
         quotes: vec![],
         commitments: vec![],
@@ -66,6 +67,7 @@ fn full_doc() -> Document {
             }],
         }],
         unresolved: Vec::new(),
+        times: Vec::new(),
         events: vec![Event {
             kind: "CONSULT".to_string(),
             mode: Some("visit".to_string()),
@@ -148,7 +150,7 @@ fn open_creates_dir_db_wal_and_schema() {
     let store = Store::open(&dir).unwrap();
     assert!(dir.join(DB_FILE).is_file());
     assert_eq!(store.path(), dir.join(DB_FILE));
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     let mode: String = store
         .conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -167,7 +169,7 @@ fn open_creates_dir_db_wal_and_schema() {
     drop(store);
     // Reopening an up-to-date database is a no-op migration.
     let store = Store::open(&dir).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     assert_eq!(store.max_seq().unwrap(), 0);
 }
 
