@@ -950,18 +950,7 @@ impl Linker {
             if offices.is_empty() {
                 continue;
             }
-            let cands: Vec<usize> = offices
-                .iter()
-                .flat_map(|o| self.kb.holders(o, "", on))
-                .filter(|&i| {
-                    self.surname_of(&Referent::Kb(EntryRef::Person(i)))
-                        .0
-                        .as_deref()
-                        == Some(w)
-                })
-                .collect::<HashSet<_>>()
-                .into_iter()
-                .collect();
+            let cands = self.holders_named(&offices, on, w, false);
             if cands.len() == 1 {
                 added.push(Span {
                     start: s,
@@ -1003,18 +992,7 @@ impl Linker {
                 continue;
             }
             let offices = self.offices_for(title.as_str());
-            let cands: Vec<usize> = offices
-                .iter()
-                .flat_map(|o| self.kb.holders(o, "", on))
-                .filter(|&i| {
-                    self.surname_of(&Referent::Kb(EntryRef::Person(i)))
-                        .1
-                        .as_deref()
-                        == Some(w)
-                })
-                .collect::<HashSet<_>>()
-                .into_iter()
-                .collect();
+            let cands = self.holders_named(&offices, on, w, true);
             if cands.len() == 1 {
                 added.push(Span {
                     start: s,
@@ -1024,6 +1002,21 @@ impl Linker {
             }
         }
         spans.extend(added);
+    }
+
+    /// Holders of any of `offices` on the date whose surname is `w` (Korean surname when
+    /// `korean`, else the English one).
+    fn holders_named(&self, offices: &[String], on: &str, w: &str, korean: bool) -> Vec<usize> {
+        offices
+            .iter()
+            .flat_map(|o| self.kb.holders(o, "", on))
+            .filter(|&i| {
+                let (en, ko) = self.surname_of(&Referent::Kb(EntryRef::Person(i)));
+                (if korean { ko } else { en }).as_deref() == Some(w)
+            })
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect()
     }
 
     /// The title word(s) right before a position, if any ("President", "Foreign Minister").
