@@ -494,7 +494,6 @@ fn korean_subject(text: &str, m: &M) -> bool {
     let after = &text[m.end..];
     let word: String = after.chars().take_while(|c| !c.is_whitespace()).collect();
     let next_word: String = after
-        .trim_start()
         .split_whitespace()
         .take(2)
         .collect::<Vec<_>>()
