@@ -244,7 +244,7 @@ impl QuoteFinder {
             // After the quote: "..., Kim said." / "...라고 말했다".
             let after_end = (qe + 1 + 120).min(se.max(qe + 1)).min(text.len());
             let after_start = next_boundary(text, qe + 1);
-            let after = &text[after_start..floor_boundary(text, after_end)];
+            let after = &text[after_start..floor_boundary(text, after_end).max(after_start)];
             let cue_after = self.cue_en.find(after).filter(|m| m.start() < 40);
             let ko = self
                 .ko_tail
