@@ -50,6 +50,8 @@ struct StatusCues {
     state_kinds: Vec<String>,
     #[serde(default)]
     domestic_addressees: Vec<String>,
+    #[serde(default)]
+    clause_breaks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,6 +103,7 @@ impl EventLexicon {
             not_actor_kinds: &self.status.not_actor_kinds,
             state_kinds: &self.status.state_kinds,
             metonyms: &self.metonyms,
+            clause_breaks: &self.status.clause_breaks,
         }
     }
 
@@ -311,7 +314,8 @@ impl EventFinder {
             push_unique(&mut names, f.name(m));
         }
         let date = f
-            .date_near(ss, se, hs)
+            .date_near(cs, ce, hs)
+            .or_else(|| f.date_near(ss, se, hs))
             .filter(|d| !nominal || attached(text, d.start, d.end, hs, he))
             .and_then(|d| d.value.clone());
         // A noun with nobody attached still counts when the sentence dates it and names parties.

@@ -36,6 +36,7 @@ pub(crate) struct Frame<'a> {
     pub can_act: Vec<bool>,
     /// The name an entity acts under when it is not its own: a capital acts as its state.
     pub acts_as: Vec<Option<String>>,
+    clause_breaks: Vec<String>,
 }
 
 /// What the frame needs from the event lexicon.
@@ -43,6 +44,7 @@ pub(crate) struct Roles<'l> {
     pub not_actor_kinds: &'l [String],
     pub state_kinds: &'l [String],
     pub metonyms: &'l HashMap<String, String>,
+    pub clause_breaks: &'l [String],
 }
 
 impl<'a> Frame<'a> {
@@ -136,6 +138,7 @@ impl<'a> Frame<'a> {
             country_of,
             can_act,
             acts_as,
+            clause_breaks: roles.clause_breaks.to_vec(),
         }
     }
 
@@ -199,28 +202,10 @@ impl<'a> Frame<'a> {
     /// The clause around `[s, e)` within its sentence `[ss, se)`: bounded by semicolons,
     /// colons and the conjunctions that join independent statements.
     pub fn clause(&self, ss: usize, se: usize, s: usize, e: usize) -> (usize, usize) {
-        const BREAKS: &[&str] = &[
-            "; ",
-            ": ",
-            ", while ",
-            ", but ",
-            ", whereas ",
-            " while ",
-            ", and ",
-            ", although ",
-            " said that ",
-            " said on ",
-            " said ",
-            " told reporters ",
-            " announced that ",
-            " stated that ",
-            " added that ",
-            ", saying ",
-        ];
         let mut from = ss;
         let mut to = se;
         let sent = &self.text[ss..se];
-        for b in BREAKS {
+        for b in &self.clause_breaks {
             for (i, _) in sent.match_indices(b) {
                 let abs = ss + i;
                 if abs + b.len() <= s {
