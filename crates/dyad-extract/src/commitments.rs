@@ -36,6 +36,7 @@ pub struct CommitmentLexicon {
     subject_words: Vec<String>,
     strength: Strength,
     legal: Legal,
+    deal_words: Vec<String>,
     quote_pledges_en: Vec<String>,
     quote_pledges_ko: Vec<String>,
     both_en: Vec<String>,
@@ -151,6 +152,7 @@ pub struct CommitmentFinder {
     hedge_clauses: Phrases<()>,
     quote_pledges: Phrases<()>,
     domestic: Phrases<()>,
+    deal_words: Phrases<()>,
     amount: Regex,
 }
 
@@ -204,6 +206,7 @@ impl CommitmentFinder {
                 &[lex.quote_pledges_en.clone(), lex.quote_pledges_ko.clone()].concat(),
             ),
             domestic: phrases(domestic),
+            deal_words: phrases(&lex.deal_words),
             amount,
             lex,
         }
@@ -214,7 +217,11 @@ impl CommitmentFinder {
     }
 
     /// Whether a document is an official text: its title or opening names one.
-    pub fn is_official(&self, title: Option<&str>, text: &str) -> bool {
+    pub fn is_official(&self, title: Option<&str>, byline: &[String], text: &str) -> bool {
+        if !byline.is_empty() {
+            // A signed article about a fact sheet is news, not the fact sheet.
+            return false;
+        }
         let first_line = text
             .lines()
             .find(|l| !l.trim().is_empty())
@@ -228,6 +235,7 @@ impl CommitmentFinder {
         &self,
         f: &Frame,
         title: Option<&str>,
+        byline: &[String],
         quotes: &[Quote],
         topic_of: &dyn Fn(usize, usize) -> Option<String>,
     ) -> Vec<Commitment> {
@@ -237,18 +245,24 @@ impl CommitmentFinder {
             .find(text, 0, text.len())
             .first()
             .map(|h| h.tags[0].to_string());
-        let official = self.is_official(title, text);
+        let official = self.is_official(title, byline, text);
         let mut out: Vec<Commitment> = Vec::new();
         let mut lead_in: Vec<String> = Vec::new();
         for &(ss, se) in &f.sentences {
             let found = self.in_sentence(f, (ss, se), official);
             let line_start = text[..ss].rfind('\n').map_or(0, |i| i + 1);
             let bullet = is_bullet(&text[line_start..se]);
-            let c = match found {
-                Some(c) => Some(c),
-                None if official => self.official_item(f, (ss, se), bullet, &lead_in),
-                None => None,
-            };
+            let several = found.len() > 1;
+            let mut items: Vec<(Commitment, (usize, usize))> = found
+                .into_iter()
+                .map(|(c, clause)| (c, if several { clause } else { (ss, se) }))
+                .collect();
+            if items.is_empty() && official {
+                items.extend(
+                    self.official_item(f, (ss, se), bullet, &lead_in)
+                        .map(|c| (c, (ss, se))),
+                );
+            }
             // A line ending in a colon introduces the list after it.
             if text[ss..se].trim_end().ends_with(':') {
                 let ms = f.actors_in(ss, se);
@@ -259,20 +273,21 @@ impl CommitmentFinder {
             } else if !bullet {
                 lead_in.clear();
             }
-            let Some(mut c) = c else { continue };
-            let (s, e) = trim_span(text, ss, se);
-            c.text = text[s..e].to_string();
-            c.start = s;
-            c.end = e;
-            c.topic = topic_of(ss, se);
-            c.due = f.due_in(ss, se);
-            c.amount = self
-                .amount
-                .find(&text[ss..se])
-                .map(|m| m.as_str().trim().to_string());
-            c.legal_force.clone_from(&legal_force);
-            if !out.iter().any(|o| o.text == c.text && o.kind == c.kind) {
-                out.push(c);
+            for (mut c, (ps, pe)) in items {
+                let (s, e) = trim_span(text, ps, pe);
+                c.text = text[s..e].to_string();
+                c.start = s;
+                c.end = e;
+                c.topic = topic_of(ps, pe);
+                c.due = f.due_in(ps, pe);
+                c.amount = self
+                    .amount
+                    .find(&text[ps..pe])
+                    .map(|m| m.as_str().trim().to_string());
+                c.legal_force.clone_from(&legal_force);
+                if !out.iter().any(|o| o.text == c.text && o.kind == c.kind) {
+                    out.push(c);
+                }
             }
         }
         for mut c in self.quoted(f, quotes) {
@@ -346,13 +361,18 @@ impl CommitmentFinder {
         f: &Frame,
         (ss, se): (usize, usize),
         official: bool,
-    ) -> Option<Commitment> {
+    ) -> Vec<(Commitment, (usize, usize))> {
         let text = f.text;
+        let mut found: Vec<(Commitment, (usize, usize))> = Vec::new();
         for hit in self.cues.find(text, ss, se) {
             if f.in_quote(hit.start) {
                 continue;
             }
             let (cs, ce) = f.clause(ss, se, hit.start, hit.end);
+            // One commitment per clause.
+            if found.iter().any(|(_, c)| *c == (cs, ce)) {
+                continue;
+            }
             let before = words_before(text, cs, hit.start, 2);
             if before.iter().any(|w| self.lex.hedges.contains(w))
                 || self.hedge_clauses.any(text, ss, hit.start)
@@ -381,7 +401,15 @@ impl CommitmentFinder {
                     if !self.will_binds(text, hit.end, ce) {
                         continue;
                     }
-                    ("pledge", "firm")
+                    // "would" in reported speech is an intention; "will" within a deal's
+                    // terms is part of the agreement.
+                    if text[hit.start..hit.end].eq_ignore_ascii_case("would") {
+                        ("plan", "intends")
+                    } else if self.deal_words.any(text, ss, se) {
+                        ("agreement", "firm")
+                    } else {
+                        ("pledge", "firm")
+                    }
                 }
             };
             let holders = if text[hit.start..hit.end].is_ascii() {
@@ -409,7 +437,7 @@ impl CommitmentFinder {
             } else {
                 Vec::new()
             };
-            return Some(Commitment {
+            let c = Commitment {
                 holders,
                 kind: kind.to_string(),
                 text: String::new(),
@@ -424,9 +452,10 @@ impl CommitmentFinder {
                 legal_force: None,
                 start: 0,
                 end: 0,
-            });
+            };
+            found.push((c, (cs, ce)));
         }
-        None
+        found
     }
 
     /// In an official text: a bullet or sentence with an action, held by whoever it names, else
@@ -515,7 +544,10 @@ impl CommitmentFinder {
         let mut subject: Vec<&Ment> = vec![last];
         for m in ms.iter().rev().skip(1) {
             let gap = text[m.end..subject[subject.len() - 1].start].trim();
-            if matches!(gap, "and" | "," | "&" | "-" | "–" | "및" | "와" | "과") {
+            if matches!(
+                gap,
+                "and" | "and the" | "," | ", and" | "&" | "-" | "–" | "및" | "와" | "과"
+            ) {
                 subject.push(m);
             } else {
                 break;
@@ -541,17 +573,36 @@ impl CommitmentFinder {
             })
     }
 
-    /// Korean puts the subject first: "한미 양국은 ... 하기로 합의했다".
+    /// Korean puts the subject first, marked by a particle: "한미 양국은 ... 합의했다",
+    /// "조현 외교부 장관이 ...". A clause opening with a pronoun ("그는") names no holder here.
     fn korean_holders(&self, f: &Frame, cs: usize, pos: usize) -> Vec<String> {
+        let clause = f.text[cs..pos].trim_start();
+        if ["그는", "그가", "그녀는", "그녀가", "이들은"]
+            .iter()
+            .any(|p| clause.starts_with(p))
+        {
+            return Vec::new();
+        }
         if self.both.any(f.text, cs, pos) {
             return f.dyad.clone();
         }
         let ms = f.actors_in(cs, pos);
-        let Some(first) = ms.first() else {
+        // The mention whose word (with any title after it) ends in a subject particle.
+        let marked = ms.iter().position(|m| {
+            f.text[m.end..pos]
+                .split_whitespace()
+                .take(3)
+                .any(|w| w.ends_with(['은', '는', '이', '가']) || w.ends_with("께서"))
+                && !f.text[m.end..pos]
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.ends_with(['을', '를', '과', '와', '의', '에']))
+        });
+        let Some(first) = marked.or((!ms.is_empty()).then_some(0)) else {
             return Vec::new();
         };
-        let mut subject = vec![*first];
-        for m in ms.iter().skip(1) {
+        let mut subject = vec![ms[first]];
+        for m in ms.iter().skip(first + 1) {
             let gap = f.text[subject[subject.len() - 1].end..m.start].trim();
             if matches!(gap, "와" | "과" | "및" | "," | "·") {
                 subject.push(m);

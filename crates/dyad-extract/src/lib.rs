@@ -99,9 +99,13 @@ impl Extractor {
         let text = doc.text.as_str();
         let topic_of = |s: usize, e: usize| self.topics.of_span(text, s, e);
         let events = self.events.find(&frame, &topic_of);
-        let commitments =
-            self.commitments
-                .find(&frame, doc.title.as_deref(), &doc.quotes, &topic_of);
+        let commitments = self.commitments.find(
+            &frame,
+            doc.title.as_deref(),
+            &doc.byline,
+            &doc.quotes,
+            &topic_of,
+        );
         drop(frame);
         doc.events = events;
         doc.commitments = commitments;
