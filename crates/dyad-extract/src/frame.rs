@@ -190,7 +190,9 @@ impl<'a> Frame<'a> {
     }
 
     pub fn in_quote(&self, pos: usize) -> bool {
-        self.quoted.iter().any(|&(s, e)| s <= pos && pos < e)
+        // Quoted spans are sorted and do not overlap.
+        let i = self.quoted.partition_point(|&(s, _)| s <= pos);
+        i > 0 && pos < self.quoted[i - 1].1
     }
 
     pub fn name(&self, m: &Ment) -> &str {

@@ -90,15 +90,16 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// The last `n` words before `pos` (lowercased), nearest last.
+/// The last `n` words before `pos` (lowercased), nearest last. Scans back from `pos` only as
+/// far as it needs to.
 pub(crate) fn words_before(text: &str, from: usize, pos: usize, n: usize) -> Vec<String> {
     let mut words: Vec<String> = text[from..pos]
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
         .filter(|w| !w.is_empty())
+        .take(n)
         .map(str::to_lowercase)
         .collect();
-    let k = words.len().saturating_sub(n);
-    words.drain(..k);
+    words.reverse();
     words
 }
 
