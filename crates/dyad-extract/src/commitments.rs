@@ -415,7 +415,14 @@ impl CommitmentFinder {
             let holders = if text[hit.start..hit.end].is_ascii() {
                 self.holders_before(f, cs, hit.start, matches!(hit.tags[0], Tag::Will))
             } else {
-                self.korean_holders(f, cs, hit.start)
+                // A coordinate clause shares the subject of the sentence ("미국은 ...하고,
+                // ...하기로 했다").
+                let own = self.korean_holders(f, cs, hit.start);
+                if own.is_empty() && cs > ss {
+                    self.korean_holders(f, ss, cs)
+                } else {
+                    own
+                }
             };
             if holders.is_empty() {
                 continue;
@@ -543,7 +550,20 @@ impl CommitmentFinder {
         // "The United States and Korea", "Seoul and Washington".
         let mut subject: Vec<&Ment> = vec![last];
         for m in ms.iter().rev().skip(1) {
-            let gap = text[m.end..subject[subject.len() - 1].start].trim();
+            let raw = &text[m.end..subject[subject.len() - 1].start];
+            // "Hegseth and South Korean Defense Minister Ahn": a connector, then a title.
+            let titled = raw.trim().split_once(' ').is_some_and(|(c, rest)| {
+                matches!(c, "and" | ",")
+                    && rest.split_whitespace().count() <= 4
+                    && rest
+                        .split_whitespace()
+                        .all(|w| w.starts_with(|ch: char| ch.is_uppercase()))
+            });
+            if titled {
+                subject.push(m);
+                continue;
+            }
+            let gap = raw.trim();
             if matches!(
                 gap,
                 "and" | "and the" | "," | ", and" | "&" | "-" | "–" | "및" | "와" | "과"
@@ -598,19 +618,24 @@ impl CommitmentFinder {
                     .next()
                     .is_some_and(|w| w.ends_with(['을', '를', '과', '와', '의', '에']))
         });
-        let Some(first) = marked.or((!ms.is_empty()).then_some(0)) else {
+        let Some(k) = marked else {
             return Vec::new();
         };
-        let mut subject = vec![ms[first]];
-        for m in ms.iter().skip(first + 1) {
-            let gap = f.text[subject[subject.len() - 1].end..m.start].trim();
-            if matches!(gap, "와" | "과" | "및" | "," | "·") {
-                subject.push(m);
-            } else {
+        // "이재명 대통령과 다카이치 사나에 일본 총리가": names joined by 과/와 share the subject.
+        let mut start = k;
+        while start > 0 {
+            let gap = &f.text[ms[start - 1].end..ms[start].start];
+            let joined = gap
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.ends_with(['과', '와']) || w == "및" || w == ",")
+                || gap.trim_start().starts_with(['과', '와', ',', '·']);
+            if !joined {
                 break;
             }
+            start -= 1;
         }
-        holders_of(f, &subject)
+        holders_of(f, &ms[start..=k])
     }
 
     fn strength<'s>(

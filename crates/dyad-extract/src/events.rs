@@ -139,6 +139,8 @@ pub struct EventFinder {
 struct Candidate {
     event: Event,
     names: BTreeSet<String>,
+    /// The states taking part, officials and institutions counted as their state.
+    states: BTreeSet<String>,
     weak: bool,
 }
 
@@ -239,7 +241,14 @@ impl EventFinder {
                 .habitual
                 .iter()
                 .any(|h| has_phrase(last2, h));
-        let nominal = form == Form::Noun || habitual;
+        // "condemned the visit": a verb form after a determiner is a noun.
+        let determined = last2.last().is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "the" | "a" | "an" | "this" | "that" | "his" | "her" | "their" | "its" | "our"
+            )
+        });
+        let nominal = form == Form::Noun || habitual || determined || korean_noun(text, he);
         let (actors, recipients): (Vec<&Ment>, Vec<&Ment>) = match form {
             Form::Korean => {
                 if t.joint {
@@ -262,7 +271,18 @@ impl EventFinder {
                     (b, a)
                 }
             }
-            _ if t.joint => (ms.clone(), Vec::new()),
+            _ if t.joint => {
+                // "Lee met Trump", "Hegseth and Ahn agreed": the subject and whoever is
+                // attached after the verb; the whole clause only when no subject is named.
+                let mut b = chain_before(text, &before, hs, 4);
+                let a = chain_after(text, &after, he, 3);
+                if b.is_empty() {
+                    (ms.clone(), Vec::new())
+                } else {
+                    b.extend(a);
+                    (b, Vec::new())
+                }
+            }
             _ if last2
                 .last()
                 .is_some_and(|w| matches!(w.as_str(), "was" | "were" | "been" | "being")) =>
@@ -358,11 +378,29 @@ impl EventFinder {
                 }
             }
         }
+        recipient_names.retain(|r| !actor_names.contains(r));
+        if t.kind == "CONSULT" && t.min >= 2 {
+            // A meeting inside one state, with fewer than two named people, is not an event of
+            // the relationship ("the minister met reporters").
+            let persons = actors
+                .iter()
+                .filter(|m| f.entities[m.entity].kind == "person")
+                .count();
+            let states: BTreeSet<&str> = actors.iter().filter_map(|m| f.state_of(m)).collect();
+            if persons < 2 && states.len() < 2 {
+                return None;
+            }
+        }
         let status = self.status(f, t, form, (cs, se), (hs, he), date.as_deref());
         let set: BTreeSet<String> = actor_names
             .iter()
             .chain(&recipient_names)
             .cloned()
+            .collect();
+        let states: BTreeSet<String> = actors
+            .iter()
+            .chain(&recipients)
+            .filter_map(|m| f.state_of(m).map(str::to_string))
             .collect();
         let (s, e) = trim_span(text, ss, se);
         // An undated noun stands alone only when it reports an intention or a possibility.
@@ -384,6 +422,7 @@ impl EventFinder {
                 mentions: vec![Span { start: s, end: e }],
             },
             names: set,
+            states,
             weak,
         })
     }
@@ -518,10 +557,43 @@ fn chain_before<'m>(
 
 /// Whether two names are joined as one party list: "Seoul and Washington", "Korea-US".
 fn connector(gap: &str) -> bool {
+    if matches!(gap, "-" | "–" | "—" | "/") {
+        // "Korea-US"; a spaced dash is a dateline ("SEOUL — North Korea").
+        return true;
+    }
+    let g = gap.trim();
     matches!(
-        gap.trim(),
-        "" | "and" | "," | ", and" | "&" | "-" | "–" | "—" | "/" | "or" | "와" | "과" | "및" | "·"
-    )
+        g,
+        "" | "and" | "," | ", and" | "&" | "or" | "와" | "과" | "및" | "·" | "and the"
+    ) || g.split_once(' ').is_some_and(|(c, rest)| {
+        matches!(c, "and" | "," | "with")
+            && rest.split_whitespace().count() <= 4
+            && !rest.contains([',', '.', ';', '—', '–'])
+            && rest
+                .split_whitespace()
+                .all(|w| w.starts_with(|ch: char| ch.is_uppercase()))
+    })
+}
+
+/// Whether a Korean trigger ending at `he` is used as a noun ("연합연습을 비난했다") rather than
+/// as the clause's verb ("정상회담을 했다", "회담하고").
+fn korean_noun(text: &str, he: usize) -> bool {
+    let rest = &text[he..];
+    let Some(c) = rest.chars().next() else {
+        return false;
+    };
+    if !matches!(
+        c,
+        '을' | '를' | '이' | '가' | '은' | '는' | '의' | '도' | '에' | '과' | '와'
+    ) {
+        return false;
+    }
+    let next_word = rest[c.len_utf8()..].split_whitespace().next().unwrap_or("");
+    ![
+        "했", "하", "열", "가졌", "갖", "돌입", "개최", "진행", "마쳤", "실시",
+    ]
+    .iter()
+    .any(|v| next_word.starts_with(v))
 }
 
 /// Mentions attached after `pos`: "between X and Y", "with X", "meeting Chairman Kim".
@@ -577,7 +649,9 @@ fn merge(found: Vec<Candidate>) -> Vec<Event> {
     for c in found {
         let same = out.iter_mut().find(|o| {
             o.event.kind == c.event.kind
-                && (o.names.is_subset(&c.names) || c.names.is_subset(&o.names))
+                && (o.names.is_subset(&c.names)
+                    || c.names.is_subset(&o.names)
+                    || (o.states.len() >= 2 && o.states == c.states))
                 && dates_agree(o.event.date.as_deref(), c.event.date.as_deref())
                 && (o.event.status == c.event.status || o.weak || c.weak)
         });
@@ -624,6 +698,7 @@ fn merge(found: Vec<Candidate>) -> Vec<Event> {
                     o.event.mentions.push(span);
                 }
                 o.names.extend(c.names);
+                o.states.extend(c.states);
             }
             None => out.push(c),
         }

@@ -113,19 +113,24 @@ impl<'a> Frame<'a> {
             country_of.push(country);
             can_act.push(acts);
         }
-        let mut counts: HashMap<usize, usize> = HashMap::new();
-        for m in &mentions {
-            if entities[m.entity].kind == "country" {
-                *counts.entry(m.entity).or_default() += 1;
+        // Officials count for their state: a story about Lee and Takaichi is about Korea and
+        // Japan even when it names neither country.
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut first: HashMap<String, usize> = HashMap::new();
+        for (k, m) in mentions.iter().enumerate() {
+            let state = match entities[m.entity].kind.as_str() {
+                "country" => Some(entities[m.entity].name.clone()),
+                "person" => country_of[m.entity].clone(),
+                _ => None,
+            };
+            if let Some(st) = state {
+                first.entry(st.clone()).or_insert(k);
+                *counts.entry(st).or_default() += 1;
             }
         }
-        let mut ranked: Vec<(usize, usize)> = counts.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let dyad = ranked
-            .iter()
-            .take(2)
-            .map(|&(i, _)| entities[i].name.clone())
-            .collect();
+        let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(first[&a.0].cmp(&first[&b.0])));
+        let dyad = ranked.into_iter().take(2).map(|(n, _)| n).collect();
         Frame {
             text,
             entities,
@@ -187,6 +192,14 @@ impl<'a> Frame<'a> {
             .take_while(|m| m.start < to)
             .filter(|m| self.entities[m.entity].kind == "place")
             .collect()
+    }
+
+    /// The state a mention stands for: a country, an official's or institution's state, a
+    /// capital's state.
+    pub fn state_of(&self, m: &Ment) -> Option<&str> {
+        self.country_of[m.entity]
+            .as_deref()
+            .or(self.acts_as[m.entity].as_deref())
     }
 
     pub fn in_quote(&self, pos: usize) -> bool {
