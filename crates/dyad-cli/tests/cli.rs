@@ -490,9 +490,9 @@ fn extraction_reaches_the_bar_on_the_seeds_and_the_annotated_corpus() {
     // The project's own corpus is harder than the seeds (Korean, reported speech, an official
     // text): these floors guard against regressions.
     let f1 = ours["events"]["f1"].as_f64().expect("f1");
-    assert!(f1 >= 0.30, "annotated events F1 {f1}: {ours}");
+    assert!(f1 >= 0.38, "annotated events F1 {f1}: {ours}");
     let f1 = ours["commitments"]["f1"].as_f64().expect("f1");
-    assert!(f1 >= 0.45, "annotated commitments F1 {f1}: {ours}");
+    assert!(f1 >= 0.65, "annotated commitments F1 {f1}: {ours}");
     assert_eq!(ours["cleaning"], 1.0, "{ours}");
     assert_eq!(ours["metadata"], 1.0, "{ours}");
 }

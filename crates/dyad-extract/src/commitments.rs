@@ -63,6 +63,8 @@ struct Cue {
 struct Will {
     en: Vec<String>,
     verbs: Vec<String>,
+    #[serde(default)]
+    skip: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -524,9 +526,13 @@ impl CommitmentFinder {
         text[after..end]
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .take(3)
+            .take(4)
             .map(str::to_lowercase)
-            .find(|w| !w.ends_with("ly") && w != "not")
+            .find(|w| {
+                // Skip adverbs ("also", "soon", "jointly"), but "apply" is a verb.
+                self.will_verbs.contains(w)
+                    || !(w.ends_with("ly") || self.lex.will.skip.contains(w) || w == "not")
+            })
             .is_some_and(|w| self.will_verbs.contains(&w))
     }
 

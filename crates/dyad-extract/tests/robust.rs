@@ -182,3 +182,39 @@ fn one_event_per_real_world_event_with_status_and_date() {
     assert!(launch.actors.iter().any(|a| a == "North Korea"));
     assert_eq!(launch.date.as_deref(), Some("2025-10-31"));
 }
+
+#[test]
+fn news_commitments_have_kind_holders_and_clauses() {
+    let text = "The document confirms that South Korea will invest $350 billion in the United States, \
+                and that the U.S. will apply a 15 percent tariff to most Korean goods. \
+                Park said South Korea and the United States would soon open working-level talks. \
+                The alliance will likely emphasize deterrence.";
+    let mut d = doc(text.to_string());
+    extractor().extract(&mut d);
+    let got: Vec<(&str, Vec<&str>)> = d
+        .commitments
+        .iter()
+        .map(|c| {
+            (
+                c.kind.as_str(),
+                c.holders.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("agreement", vec!["South Korea"]),
+            ("agreement", vec!["United States"]),
+            ("plan", vec!["South Korea", "United States"]),
+        ],
+        "{:#?}",
+        d.commitments
+    );
+    assert!(
+        d.commitments[1]
+            .text
+            .starts_with("that the U.S. will apply")
+    );
+    assert_eq!(d.commitments[0].amount.as_deref(), Some("$350 billion"));
+}
