@@ -479,6 +479,8 @@ fn extraction_reaches_the_bar_on_the_seeds_and_the_annotated_corpus() {
     assert!(f1 >= 0.80, "seeds events F1 {f1}: {seeds}");
     let f1 = seeds["commitments"]["f1"].as_f64().expect("f1");
     assert!(f1 >= 0.75, "seeds commitments F1 {f1}: {seeds}");
+    let f1 = seeds["claims"]["f1"].as_f64().expect("f1");
+    assert!(f1 >= 0.9, "seeds claims F1 {f1}: {seeds}");
     let annotated = repo().join("corpus/annotated");
     let ours = score(
         &annotated.to_string_lossy(),

@@ -8,6 +8,7 @@
 //! - Extraction never fails on a document; the knowledge base and lexicons are validated when
 //!   the [`Extractor`] is built.
 
+pub mod claims;
 pub mod commitments;
 pub mod entities;
 pub mod events;
@@ -21,6 +22,7 @@ pub mod topics;
 use dyad_kb::Kb;
 use dyad_model::Document;
 
+pub use claims::{ClaimChecker, ClaimLexicon};
 pub use commitments::{CommitmentFinder, CommitmentLexicon};
 pub use entities::{EntityLexicon, Linker};
 pub use events::{EventFinder, EventLexicon};
@@ -36,6 +38,7 @@ pub struct Extractor {
     commitments: CommitmentFinder,
     topics: Topics,
     tone: ToneScorer,
+    claims: ClaimChecker,
 }
 
 impl Extractor {
@@ -50,19 +53,21 @@ impl Extractor {
             ),
             topics: Topics::new(Taxonomy::default()),
             tone: ToneScorer::new(ToneLexicon::default()),
+            claims: ClaimChecker::new(ClaimLexicon::default()),
         }
     }
 
     /// The versions of every lexicon in use, for provenance.
     pub fn versions(&self) -> String {
         format!(
-            "entities {}; quotes {}; events {}; commitments {}; topics {}; tone {}",
+            "entities {}; quotes {}; events {}; commitments {}; topics {}; tone {}; claims {}",
             self.linker.lexicon_version(),
             self.quotes.lexicon_version(),
             self.events.lexicon().version,
             self.commitments.lexicon().version,
             self.topics.version(),
-            self.tone.version()
+            self.tone.version(),
+            self.claims.version()
         )
     }
 
@@ -106,7 +111,9 @@ impl Extractor {
             &doc.quotes,
             &topic_of,
         );
+        let claims = self.claims.find(&frame, self.linker.kb());
         drop(frame);
+        doc.claims = claims;
         doc.events = events;
         doc.commitments = commitments;
         doc.topics = self.topics.of_document(doc.title.as_deref(), &doc.text);

@@ -133,6 +133,9 @@ pub struct Org {
     pub country: String,
     #[serde(default)]
     pub parent: String,
+    /// Member states (country ids) of an alliance, grouping or international organisation.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -401,6 +404,12 @@ impl Kb {
                 return Err(err(
                     &o.id,
                     format!("{}: unknown country {:?}", o.id, o.country),
+                ));
+            }
+            if let Some(m) = o.members.iter().find(|m| !is_country(m)) {
+                return Err(err(
+                    &o.id,
+                    format!("{}: unknown member country {:?}", o.id, m),
                 ));
             }
             if !o.parent.is_empty() && !is_org(&o.parent) {

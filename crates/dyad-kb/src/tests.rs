@@ -144,3 +144,18 @@ fn the_shipped_knowledge_base_is_valid_and_large() {
     assert_eq!(us("2024-03-15"), ["Joe Biden"]);
     assert_eq!(us("2025-10-29"), ["Donald Trump"]);
 }
+
+#[test]
+fn grouping_members_must_be_known_countries() {
+    let good = format!(
+        "{BASE}\n[[org]]\nid = \"quad\"\nname = \"Quad\"\nkind = \"international\"\nmembers = [\"KR\"]\n"
+    );
+    let loaded = kb(&[("base.toml", &good)]).expect("valid");
+    let quad = loaded.orgs.iter().find(|o| o.id == "quad").expect("quad");
+    assert_eq!(quad.members, ["KR"]);
+    let bad = good.replace("members = [\"KR\"]", "members = [\"XX\"]");
+    let e = kb(&[("base.toml", &bad)])
+        .expect_err("unknown member")
+        .to_string();
+    assert!(e.contains("unknown member country \"XX\""), "{e}");
+}
