@@ -41,6 +41,7 @@ const AMBIGUOUS_LIST_MAX: usize = 20;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_init.sql")),
     M::up(include_str!("../migrations/0002_times.sql")),
+    M::up(include_str!("../migrations/0004_tracker.sql")),
 ];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
@@ -641,6 +642,9 @@ impl RawRow {
         Ok((self.seq, doc))
     }
 }
+
+mod tracker;
+pub use tracker::{AuditRow, CommitmentRow, EvidenceRow, ReviewRow, StatusRow, TrackTx};
 
 #[cfg(test)]
 mod tests;
