@@ -81,11 +81,13 @@ impl Tracked {
     pub fn from_commitment(doc: &Document, c: &Commitment, rules: &Rules) -> Tracked {
         let statement = statement(doc, c);
         let mut topics = rules.topics_of(&c.text);
-        if let Some(t) = &c.topic
-            && rules.topics.iter().any(|x| &x.id == t)
-            && !topics.contains(t)
-        {
-            topics.insert(0, t.clone());
+        // The extractor's topic ids are `area.topic` ("economy.tariffs"): the last part names
+        // one of ours when the taxonomies agree.
+        if let Some(t) = &c.topic {
+            let last = t.rsplit('.').next().unwrap_or(t).to_string();
+            if rules.topics.iter().any(|x| x.id == last) && !topics.contains(&last) {
+                topics.insert(0, last);
+            }
         }
         let id = format!(
             "c{}",

@@ -188,6 +188,10 @@ static USD: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     Regex::new(r"(?i)(?:US)?\$\s?(\d[\d,]*(?:\.\d+)?)(?:\s*(trillion|billion|million|tn|bn|mn|b|m)\b)?|(\d[\d,]*(?:\.\d+)?)\s*(trillion|billion|million)\s+(?:u\.s\.\s+|us\s+)?dollars").unwrap()
 });
+static WON: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"(?i)(\d[\d,]*(?:\.\d+)?)\s*(trillion|billion|million)\s+won\b").unwrap()
+});
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     Regex::new(r"(?i)(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b|퍼센트|프로)").unwrap()
@@ -235,6 +239,14 @@ pub fn amounts(text: &str) -> Vec<Amount> {
             Unit::Usd
         };
         add(Amount { value: v, unit });
+    }
+    for c in WON.captures_iter(text) {
+        if let (Some(n), Some(s)) = (c.get(1).and_then(|m| number(m.as_str())), c.get(2)) {
+            add(Amount {
+                value: n * scale(s.as_str()),
+                unit: Unit::Krw,
+            });
+        }
     }
     for c in PERCENT.captures_iter(text) {
         if let Some(v) = c.get(1).and_then(|m| number(m.as_str())) {
@@ -367,6 +379,12 @@ mod tests {
             }]
         );
         assert_eq!(amounts("350 billion dollars")[0].value, 350e9);
+        let won = amounts("pay 1.5 trillion won toward");
+        assert!(won[0].same(&Amount {
+            value: 1.5e12,
+            unit: Unit::Krw
+        }));
+        assert!(amounts("1조5000억원")[0].same(&won[0]));
     }
 
     #[test]
