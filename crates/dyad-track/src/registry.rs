@@ -101,7 +101,10 @@ impl Tracked {
             })
         };
         let whole = format!("{} {}", doc.title.as_deref().unwrap_or(""), doc.text);
-        let legal_force = pick(&rules.legal_force, &[&c.text, &whole]);
+        let legal_force = c
+            .legal_force
+            .clone()
+            .or_else(|| pick(&rules.legal_force, &[&c.text, &whole]));
         let strength = c
             .strength
             .clone()

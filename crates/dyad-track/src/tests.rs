@@ -24,6 +24,8 @@ fn doc(
                 amount: None,
                 due: due.map(str::to_string),
                 strength: None,
+                beneficiary: vec![],
+                legal_force: None,
                 start,
                 end: start + t.len(),
             }
@@ -55,6 +57,7 @@ fn doc(
         commitments,
         topics: vec![],
         claims: vec![],
+        tone: None,
         cleaned_with: None,
         warnings: vec![],
     }
@@ -223,7 +226,7 @@ fn restatements_merge_and_changes_are_drift() {
         .unwrap();
     assert_eq!(defense.tracked.drift.len(), 1);
     assert_eq!(defense.tracked.drift[0].change, "changed");
-    assert_eq!(defense.tracked.legal_force.as_deref(), Some("non-binding"));
+    assert_eq!(defense.tracked.legal_force.as_deref(), Some("non_binding"));
 }
 
 #[test]
@@ -279,22 +282,23 @@ fn review_history_and_audit() {
     ]);
     let pending = t.pending(&store).unwrap();
     assert!(pending.len() >= 2);
-    let threat = pending.iter().find(|e| e.status == "at_risk").unwrap().seq;
-    t.review(
-        &mut store,
-        threat,
-        false,
-        "analyst:lee",
-        Some("campaign talk"),
-    )
-    .unwrap();
+    let threats: Vec<i64> = pending
+        .iter()
+        .filter(|e| e.status == "at_risk")
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(threats.len(), 2, "the title and the sentence: {pending:?}");
+    for s in &threats {
+        t.review(&mut store, *s, false, "analyst:lee", Some("campaign talk"))
+            .unwrap();
+    }
     assert!(
-        t.review(&mut store, threat, true, "analyst:lee", None)
+        t.review(&mut store, threats[0], true, "analyst:lee", None)
             .is_err(),
         "decided once"
     );
     let n = t.accept_all(&mut store, "analyst:lee", None).unwrap();
-    assert_eq!(n, pending.len() - 1);
+    assert_eq!(n, pending.len() - 2);
     let views = t.views(&store, "2026-12-31").unwrap();
     let tariff = views
         .iter()

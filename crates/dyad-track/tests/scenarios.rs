@@ -100,6 +100,7 @@ fn read_doc(path: &Path) -> Document {
         commitments: vec![],
         topics: vec![],
         claims: vec![],
+        tone: None,
         cleaned_with: None,
         warnings: vec![],
     }
@@ -155,6 +156,8 @@ fn run_scenario(dir: &Path) -> Outcome {
                     amount: None,
                     due: c["due"].as_str().map(str::to_string),
                     strength: None,
+                    beneficiary: vec![],
+                    legal_force: None,
                     start,
                     end: start + text.len(),
                 });
