@@ -121,7 +121,12 @@ impl Tracked {
             id,
             holders: c.holders.clone(),
             kind: c.kind.clone(),
-            text: c.text.clone(),
+            // A bullet's marker is not part of the commitment.
+            text: c
+                .text
+                .trim_start_matches(['-', '•', '*', '·', '▪'])
+                .trim()
+                .to_string(),
             topic: c.topic.clone().or_else(|| topics.first().cloned()),
             topics,
             amount: c.amount.clone(),
