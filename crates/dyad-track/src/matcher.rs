@@ -61,7 +61,7 @@ fn holders_in(doc: &Document, start: usize, end: usize) -> Vec<String> {
     out
 }
 
-fn score(t: &Tracked, own: &Features, context: &[String]) -> f64 {
+fn score(t: &Tracked, tw: &[String], own: &Features, context: &[String]) -> f64 {
     let own_topics = t.topics.iter().filter(|x| own.topics.contains(x)).count();
     let ctx_topics = t
         .topics
@@ -84,7 +84,6 @@ fn score(t: &Tracked, own: &Features, context: &[String]) -> f64 {
     {
         s += HOLDER;
     }
-    let tw = content_words(&t.text);
     if !tw.is_empty() {
         let shared = tw.iter().filter(|w| own.words.contains(w)).count();
         s += WORDS * (shared as f64 / tw.len() as f64).min(1.0);
@@ -114,6 +113,8 @@ pub fn evidence_in(
     for s in sentences(&doc.text) {
         items.push((s.text.to_string(), s.start, s.end, Some(s.paragraph)));
     }
+    // Each candidate's content words, once per document.
+    let words: Vec<Vec<String>> = candidates.iter().map(|t| content_words(&t.text)).collect();
     let mut prev: Option<(usize, Vec<String>)> = None;
     for (text, start, end, paragraph) in &items {
         let topics = rules.topics_of(text);
@@ -150,12 +151,13 @@ pub fn evidence_in(
         };
         let scored: Vec<(f64, &Tracked)> = candidates
             .iter()
-            .filter(|t| {
+            .zip(&words)
+            .filter(|(t, _)| {
                 own_spans
                     .get(&t.id)
                     .is_none_or(|spans| !spans.iter().any(|(a, b)| *a < *end && *start < *b))
             })
-            .map(|t| (score(t, &f, &context), *t))
+            .map(|(t, w)| (score(t, w, &f, &context), *t))
             .filter(|(s, _)| *s >= THRESHOLD)
             .collect();
         let Some(best) = scored.iter().map(|(s, _)| *s).reduce(f64::max) else {
