@@ -29,6 +29,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ingest { read, store } => {
             let dir = data_dir(&store)?;
             let summary = ingest(&read, &dir, quiet)?;
+            if let Err(e) = crate::track::after_ingest(&dir, quiet) {
+                eprintln!("dyad: commitment tracker: {e:#} (run `dyad commitments update`)");
+                return Ok(ExitCode::from(1));
+            }
             Ok(summary.status())
         }
         Command::Search {
@@ -60,6 +64,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats { json, store } => stats(&open_existing(&store)?, json),
         Command::Demo { data_dir } => demo(&data_dir, quiet),
         Command::Kb(KbCommand::Check { kb, store }) => kb_check(&kb, &store),
+        Command::Commitments(c) => crate::track::run(c, quiet),
         Command::Bench {
             read,
             truth,
@@ -91,7 +96,7 @@ fn data_dir(args: &StoreArgs) -> Result<PathBuf> {
 }
 
 /// The data directory of a command that reads a store: it must exist already.
-fn open_existing(args: &StoreArgs) -> Result<PathBuf> {
+pub(crate) fn open_existing(args: &StoreArgs) -> Result<PathBuf> {
     let dir = data_dir(args)?;
     if !dir.join("dyad.sqlite3").exists() {
         bail!(

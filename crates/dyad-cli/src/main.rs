@@ -5,6 +5,7 @@
 mod bench;
 mod commands;
 mod pipeline;
+mod track;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -172,6 +173,9 @@ enum Command {
     /// The knowledge base: validate it, or look a name up.
     #[command(subcommand)]
     Kb(KbCommand),
+    /// The commitment tracker: registry, evidence, statuses, review, export, compliance.
+    #[command(subcommand)]
+    Commitments(track::CommitmentsCommand),
     /// Ingest the bundled sample corpus into a demo store, then show stats and sample searches.
     Demo {
         /// Where the demo store goes.

@@ -42,6 +42,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_init.sql")),
     M::up(include_str!("../migrations/0002_times.sql")),
     M::up(include_str!("../migrations/0006_tone.sql")),
+    M::up(include_str!("../migrations/0004_tracker.sql")),
 ];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
@@ -650,6 +651,9 @@ impl RawRow {
         Ok((self.seq, doc))
     }
 }
+
+mod tracker;
+pub use tracker::{AuditRow, CommitmentRow, EvidenceRow, ReviewRow, StatusRow, TrackTx};
 
 #[cfg(test)]
 mod tests;

@@ -624,3 +624,49 @@ fn entity_mentions_and_cooccurrence_across_documents() {
         .unwrap();
     assert_eq!(store.entities(Some("lee"), 10).unwrap()[0].mentions, 4);
 }
+
+#[test]
+fn tracker_history_and_audit_are_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store
+        .track_write(|t| -> Result<(), StoreError> {
+            t.put_commitment(&CommitmentRow {
+                id: "c1".into(),
+                data: "{}".into(),
+                merged_into: None,
+            })?;
+            t.add_status(&StatusRow {
+                seq: 0,
+                commitment_id: "c1".into(),
+                status: "in_progress".into(),
+                at: Some("2026-01-02".into()),
+                recorded_at: String::new(),
+                by: "analyst:kim".into(),
+                confidence: None,
+                note: Some("law passed".into()),
+                evidence_seq: None,
+                evidence_doc: Some("d1".into()),
+                evidence_input: Some("a.txt".into()),
+                evidence_text: Some("The act passed.".into()),
+            })?;
+            t.audit("analyst:kim", "set-status", Some("c1"), "{}")
+        })
+        .unwrap();
+    for sql in [
+        "UPDATE track_status SET status = 'delivered'",
+        "DELETE FROM track_status",
+        "UPDATE track_audit SET actor = 'x'",
+        "DELETE FROM track_audit",
+    ] {
+        let err = store.track_execute_raw(sql).unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(store.track_statuses().unwrap().len(), 1);
+    assert_eq!(store.track_audit_log().unwrap().len(), 1);
+    // A status other than not_yet_rated without evidence is refused by the schema itself.
+    let err = store.track_execute_raw(
+        "INSERT INTO track_status (commitment_id, status, by) VALUES ('c1', 'delivered', 'dyad')",
+    );
+    assert!(err.is_err());
+}
