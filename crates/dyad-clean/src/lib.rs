@@ -66,6 +66,7 @@ impl Cleaner {
             commitments: Vec::new(),
             topics: Vec::new(),
             claims: Vec::new(),
+            tone: None,
             cleaned_with: Some(format!(
                 "dyad-clean {}; boilerplate {}",
                 env!("CARGO_PKG_VERSION"),

@@ -452,6 +452,75 @@ fn show(dir: &Path, id: &str, removed: bool, as_json: bool) -> Result<ExitCode> 
             u.candidates.join(", ")
         )?;
     }
+    if !doc.topics.is_empty() {
+        let t: Vec<String> = doc
+            .topics
+            .iter()
+            .map(|t| format!("{} {:.2}", t.id, t.score))
+            .collect();
+        writeln!(out, "topics:     {}", t.join(", "))?;
+    }
+    if let Some(t) = doc.tone {
+        writeln!(
+            out,
+            "tone:       {:+.2} ({} warm, {} hostile words)",
+            t.score, t.positive, t.negative
+        )?;
+    }
+    if !doc.events.is_empty() {
+        writeln!(out, "events:")?;
+        for e in &doc.events {
+            let to = if e.recipients.is_empty() {
+                String::new()
+            } else {
+                format!(" → {}", e.recipients.join(", "))
+            };
+            writeln!(
+                out,
+                "  {:<9} {:<12} {:<10} {}{}\n            “{}” ({} mention(s))",
+                e.kind,
+                e.status,
+                e.date.as_deref().unwrap_or("-"),
+                e.actors.join(", "),
+                to,
+                e.text,
+                e.mentions.len()
+            )?;
+        }
+    }
+    if !doc.commitments.is_empty() {
+        writeln!(out, "commitments:")?;
+        for c in &doc.commitments {
+            let extra: Vec<String> = [
+                c.amount.as_ref().map(|a| format!("amount {a}")),
+                c.due.as_ref().map(|d| format!("due {d}")),
+                c.strength.as_ref().map(|s| format!("strength {s}")),
+                c.legal_force.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            writeln!(
+                out,
+                "  {:<10} {} [{}]\n            “{}”",
+                c.kind,
+                c.holders.join(", "),
+                extra.join("; "),
+                c.text
+            )?;
+        }
+    }
+    if !doc.quotes.is_empty() {
+        writeln!(out, "quotes:")?;
+        for q in &doc.quotes {
+            writeln!(
+                out,
+                "  {}: “{}”",
+                q.speaker.as_deref().unwrap_or("(unattributed)"),
+                q.text
+            )?;
+        }
+    }
     writeln!(out, "\n{}\n", doc.text)?;
     if removed {
         writeln!(out, "--- removed by cleaning ({}) ---", doc.removed.len())?;

@@ -1,5 +1,6 @@
-//! Extraction from clean text: entities linked to the knowledge base, and quotes attributed to
-//! them. Events, commitments and topics come next, in their own modules.
+//! Extraction from clean text: entities linked to the knowledge base, quotes attributed to them,
+//! time expressions, PLOVER events, commitments, topics and tone. Each stage is driven by a
+//! lexicon under `data/extract/`.
 //!
 //! **Invariants**
 //! - Extraction reads only `Document::text` (never removed boilerplate), and every offset it
@@ -7,20 +8,34 @@
 //! - Extraction never fails on a document; the knowledge base and lexicons are validated when
 //!   the [`Extractor`] is built.
 
+pub mod commitments;
 pub mod entities;
+pub mod events;
+mod frame;
+mod lexmatch;
 pub mod quotes;
 pub mod time;
+pub mod tone;
+pub mod topics;
 
 use dyad_kb::Kb;
 use dyad_model::Document;
 
+pub use commitments::{CommitmentFinder, CommitmentLexicon};
 pub use entities::{EntityLexicon, Linker};
+pub use events::{EventFinder, EventLexicon};
 pub use quotes::{QuoteFinder, QuoteLexicon};
+pub use tone::{ToneLexicon, ToneScorer};
+pub use topics::{Taxonomy, Topics};
 
 /// Runs every extraction stage on documents.
 pub struct Extractor {
     linker: Linker,
     quotes: QuoteFinder,
+    events: EventFinder,
+    commitments: CommitmentFinder,
+    topics: Topics,
+    tone: ToneScorer,
 }
 
 impl Extractor {
@@ -28,7 +43,27 @@ impl Extractor {
         Extractor {
             linker: Linker::new(kb, lexicon),
             quotes: QuoteFinder::new(QuoteLexicon::default()),
+            events: EventFinder::new(EventLexicon::default()),
+            commitments: CommitmentFinder::new(
+                CommitmentLexicon::default(),
+                EventLexicon::default().domestic_addressees(),
+            ),
+            topics: Topics::new(Taxonomy::default()),
+            tone: ToneScorer::new(ToneLexicon::default()),
         }
+    }
+
+    /// The versions of every lexicon in use, for provenance.
+    pub fn versions(&self) -> String {
+        format!(
+            "entities {}; quotes {}; events {}; commitments {}; topics {}; tone {}",
+            self.linker.lexicon_version(),
+            self.quotes.lexicon_version(),
+            self.events.lexicon().version,
+            self.commitments.lexicon().version,
+            self.topics.version(),
+            self.tone.version()
+        )
     }
 
     pub fn linker(&self) -> &Linker {
@@ -44,8 +79,34 @@ impl Extractor {
         doc.times = time::find_times(&doc.text, day);
         let (entities, unresolved) = self.linker.link_in(&doc.text, on.as_deref(), &doc.language);
         doc.quotes = self.quotes.find(&doc.text, &entities);
+        for q in &mut doc.quotes {
+            q.tone = Some(self.tone.score(&doc.text, q.start, q.end).score);
+        }
         doc.entities = entities;
         doc.unresolved = unresolved;
+        let frame = frame::Frame::new(
+            &doc.text,
+            &doc.entities,
+            (
+                self.quotes.sentence_spans(&doc.text),
+                self.quotes.quoted_spans(&doc.text),
+            ),
+            &doc.times,
+            on,
+            self.linker.kb(),
+            &self.events.lexicon().roles(),
+        );
+        let text = doc.text.as_str();
+        let topic_of = |s: usize, e: usize| self.topics.of_span(text, s, e);
+        let events = self.events.find(&frame, &topic_of);
+        let commitments =
+            self.commitments
+                .find(&frame, doc.title.as_deref(), &doc.quotes, &topic_of);
+        drop(frame);
+        doc.events = events;
+        doc.commitments = commitments;
+        doc.topics = self.topics.of_document(doc.title.as_deref(), &doc.text);
+        doc.tone = Some(self.tone.score(&doc.text, 0, doc.text.len()));
     }
 }
 

@@ -139,6 +139,31 @@ impl QuoteFinder {
         out
     }
 
+    /// Sentence spans of a whole text: each line (bullet, heading, paragraph) split into
+    /// sentences, with absolute offsets.
+    pub fn sentence_spans(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for line in text.split('\n') {
+            if !line.trim().is_empty() {
+                out.extend(self.sentences(line, offset));
+            }
+            offset += line.len() + 1;
+        }
+        out
+    }
+
+    /// Spans in quotation marks of a whole text, absolute offsets.
+    pub fn quoted_spans(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for para in text.split("\n\n") {
+            out.extend(quoted_spans(para, offset));
+            offset += para.len() + 2;
+        }
+        out
+    }
+
     /// Sentence spans (absolute offsets) of a paragraph starting at `base`.
     fn sentences(&self, para: &str, base: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
@@ -173,6 +198,10 @@ impl QuoteFinder {
                 .find(|(_, c)| c.is_whitespace())
                 .map_or(0, |(p, c)| p + c.len_utf8());
             let word = &para[word_start..=i];
+            // An initial ("Donald J. Trump") does not end a sentence.
+            if word.len() == 2 && word.starts_with(|c: char| c.is_ascii_uppercase()) {
+                continue;
+            }
             if self.lex.abbreviations.iter().any(|a| a == word)
                 && after.is_some_and(|a| !a.is_uppercase() || word.len() <= 4)
             {
@@ -215,7 +244,7 @@ impl QuoteFinder {
             // After the quote: "..., Kim said." / "...라고 말했다".
             let after_end = (qe + 1 + 120).min(se.max(qe + 1)).min(text.len());
             let after_start = next_boundary(text, qe + 1);
-            let after = &text[after_start..floor_boundary(text, after_end)];
+            let after = &text[after_start..floor_boundary(text, after_end).max(after_start)];
             let cue_after = self.cue_en.find(after).filter(|m| m.start() < 40);
             let ko = self
                 .ko_tail
@@ -290,6 +319,7 @@ impl QuoteFinder {
                 cue,
                 start: qs,
                 end: qe,
+                tone: None,
             });
         }
     }
@@ -341,6 +371,7 @@ impl QuoteFinder {
                     cue: Some(c.as_str().to_string()),
                     start: content_start,
                     end: content_start + content.len(),
+                    tone: None,
                 });
                 break;
             }
@@ -359,6 +390,7 @@ impl QuoteFinder {
                             cue: Some("according to".into()),
                             start: ss,
                             end: ss + content.len(),
+                            tone: None,
                         });
                     }
                 }
@@ -406,6 +438,7 @@ impl QuoteFinder {
                             .trim()
                             .to_string(),
                     ),
+                    tone: None,
                     start: cs,
                     end,
                 });

@@ -114,7 +114,20 @@ pub struct Event {
     #[serde(default)]
     pub recipients: Vec<String>,
     pub place: Option<String>,
+    /// The alliance topic the evidence sentence is about (an id of the topic taxonomy).
+    #[serde(default)]
+    pub topic: Option<String>,
     pub text: String,
+    pub start: usize,
+    pub end: usize,
+    /// Every sentence of the document that reports this same event, the first included.
+    #[serde(default)]
+    pub mentions: Vec<Span>,
+}
+
+/// A byte range of the clean text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
     pub start: usize,
     pub end: usize,
 }
@@ -128,6 +141,9 @@ pub struct Quote {
     pub cue: Option<String>,
     pub start: usize,
     pub end: usize,
+    /// Lexicon tone of the quoted words, from -1 (hostile) to 1 (warm).
+    #[serde(default)]
+    pub tone: Option<f64>,
 }
 
 /// A pledge, agreement, plan, demand, proposal or threat.
@@ -141,8 +157,23 @@ pub struct Commitment {
     pub amount: Option<String>,
     pub due: Option<String>,
     pub strength: Option<String>,
+    /// Who gains (the addressee of a demand, the recipient of aid or investment).
+    #[serde(default)]
+    pub beneficiary: Vec<String>,
+    /// What the text says of its legal force: `binding`, `non_binding`, `subject_to_ratification`.
+    #[serde(default)]
+    pub legal_force: Option<String>,
     pub start: usize,
     pub end: usize,
+}
+
+/// The tone of a text, from a lexicon of warm and hostile words.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tone {
+    /// (positive - negative) / (positive + negative), 0 when neither occurs.
+    pub score: f64,
+    pub positive: u32,
+    pub negative: u32,
 }
 
 /// A topic assigned to a document.
@@ -200,6 +231,9 @@ pub struct Document {
     pub topics: Vec<Topic>,
     #[serde(default)]
     pub claims: Vec<Claim>,
+    /// Lexicon tone of the whole text.
+    #[serde(default)]
+    pub tone: Option<Tone>,
     /// What cleaned this document: the cleaner's and the boilerplate lexicon's versions.
     #[serde(default)]
     pub cleaned_with: Option<String>,

@@ -34,6 +34,7 @@ fn doc(
         commitments: vec![],
         topics: vec![],
         claims: vec![],
+        tone: None,
         warnings: vec![],
         cleaned_with: None,
     }

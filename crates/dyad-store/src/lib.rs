@@ -41,12 +41,13 @@ const AMBIGUOUS_LIST_MAX: usize = 20;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_init.sql")),
     M::up(include_str!("../migrations/0002_times.sql")),
+    M::up(include_str!("../migrations/0006_tone.sql")),
 ];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
 const DOC_COLUMNS: &str = "seq, id, input, title, published, language, source, canonical_url, \
      format, encoding, text, duplicate_of, byline, removed, entities, events, quotes, \
-     commitments, topics, claims, warnings, cleaned_with, unresolved, times";
+     commitments, topics, claims, warnings, cleaned_with, unresolved, times, tone";
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -453,9 +454,9 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
     let mut insert = tx.prepare_cached(
         "INSERT INTO documents (id, input, title, published, language, source, canonical_url, \
          format, encoding, text, duplicate_of, fingerprint, byline, removed, entities, events, \
-         quotes, commitments, topics, claims, warnings, cleaned_with, unresolved, times) \
+         quotes, commitments, topics, claims, warnings, cleaned_with, unresolved, times, tone) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-         ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+         ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?;
     let mut link =
         tx.prepare_cached("INSERT OR IGNORE INTO inputs (input, doc_id) VALUES (?1, ?2)")?;
@@ -500,6 +501,7 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
                     doc.cleaned_with,
                     to_json("unresolved", &doc.unresolved)?,
                     to_json("times", &doc.times)?,
+                    doc.tone.as_ref().map(|t| to_json("tone", t)).transpose()?,
                 ])?;
                 let seq = tx.last_insert_rowid();
                 for e in &doc.entities {
@@ -579,6 +581,7 @@ struct RawRow {
     cleaned_with: Option<String>,
     unresolved: String,
     times: String,
+    tone: Option<String>,
 }
 
 impl RawRow {
@@ -609,6 +612,7 @@ impl RawRow {
             cleaned_with: row.get(21)?,
             unresolved: row.get(22)?,
             times: row.get(23)?,
+            tone: row.get(24)?,
         })
     }
 
@@ -637,6 +641,11 @@ impl RawRow {
             cleaned_with: self.cleaned_with,
             unresolved: from_json("unresolved", &self.unresolved)?,
             times: from_json("times", &self.times)?,
+            tone: self
+                .tone
+                .as_deref()
+                .map(|t| from_json("tone", t))
+                .transpose()?,
         };
         Ok((self.seq, doc))
     }

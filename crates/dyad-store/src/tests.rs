@@ -30,6 +30,7 @@ fn doc(input: &str, title: &str, text: &str) -> Document {
         commitments: vec![],
         topics: vec![],
         claims: vec![],
+        tone: None,
         warnings: vec![],
         cleaned_with: None,
     }
@@ -77,9 +78,11 @@ fn full_doc() -> Document {
             actors: vec!["KOR".to_string()],
             recipients: vec!["USA".to_string()],
             place: Some("경주".to_string()),
+            topic: Some("diplomacy.summits".to_string()),
             text: "만났다".to_string(),
             start: 30,
             end: 39,
+            mentions: vec![dyad_model::Span { start: 30, end: 39 }],
         }],
         quotes: vec![Quote {
             speaker: None,
@@ -88,6 +91,7 @@ fn full_doc() -> Document {
             cue: Some("said".to_string()),
             start: 1,
             end: 2,
+            tone: Some(0.5),
         }],
         commitments: vec![Commitment {
             holders: vec!["KOR".to_string()],
@@ -97,6 +101,8 @@ fn full_doc() -> Document {
             amount: Some("$350 billion".to_string()),
             due: None,
             strength: Some("firm".to_string()),
+            beneficiary: vec!["USA".to_string()],
+            legal_force: Some("non_binding".to_string()),
             start: 50,
             end: 70,
         }],
@@ -117,6 +123,11 @@ fn full_doc() -> Document {
             reason: "unverified figure".to_string(),
         }],
         warnings: vec!["replaced 2 invalid bytes".to_string()],
+        tone: Some(dyad_model::Tone {
+            score: -0.25,
+            positive: 3,
+            negative: 5,
+        }),
         cleaned_with: Some("dyad-clean 0.1.0; boilerplate 1".into()),
     }
 }
@@ -150,7 +161,7 @@ fn open_creates_dir_db_wal_and_schema() {
     let store = Store::open(&dir).unwrap();
     assert!(dir.join(DB_FILE).is_file());
     assert_eq!(store.path(), dir.join(DB_FILE));
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
     let mode: String = store
         .conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -169,7 +180,7 @@ fn open_creates_dir_db_wal_and_schema() {
     drop(store);
     // Reopening an up-to-date database is a no-op migration.
     let store = Store::open(&dir).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
     assert_eq!(store.max_seq().unwrap(), 0);
 }
 

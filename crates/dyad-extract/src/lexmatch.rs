@@ -1,0 +1,147 @@
+//! Phrase matching shared by the lexicon-driven stages: many phrases, one pass over the text.
+//!
+//! English phrases (those starting and ending with ASCII letters or digits) match case-insensitively
+//! on word boundaries; Korean phrases match anywhere, since particles and endings attach to them.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// A set of phrases, each tagged with the lexicon entries it belongs to.
+pub(crate) struct Phrases<T> {
+    ac: Option<AhoCorasick>,
+    bounded: Vec<(bool, bool)>,
+    tags: Vec<Vec<T>>,
+}
+
+/// One occurrence of a phrase.
+pub(crate) struct Hit<'a, T> {
+    pub start: usize,
+    pub end: usize,
+    pub tags: &'a [T],
+}
+
+impl<T: Clone> Phrases<T> {
+    pub fn new(entries: impl IntoIterator<Item = (String, T)>) -> Phrases<T> {
+        let mut pats: Vec<String> = Vec::new();
+        let mut tags: Vec<Vec<T>> = Vec::new();
+        for (p, t) in entries {
+            let p = p.trim().to_string();
+            if p.is_empty() {
+                continue;
+            }
+            match pats.iter().position(|q| q.eq_ignore_ascii_case(&p)) {
+                Some(i) => tags[i].push(t),
+                None => {
+                    pats.push(p);
+                    tags.push(vec![t]);
+                }
+            }
+        }
+        let bounded = pats
+            .iter()
+            .map(|p| {
+                let first = p.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+                let last = p.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+                (first, last)
+            })
+            .collect();
+        let ac = (!pats.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&pats)
+                .expect("phrase automaton builds from literal strings")
+        });
+        Phrases { ac, bounded, tags }
+    }
+
+    /// Every occurrence in `text[from..to]`, with absolute offsets.
+    pub fn find<'s>(&'s self, text: &str, from: usize, to: usize) -> Vec<Hit<'s, T>> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        let hay = &text[from..to];
+        let bytes = text.as_bytes();
+        ac.find_iter(hay)
+            .filter_map(|m| {
+                let (s, e) = (from + m.start(), from + m.end());
+                let (b0, b1) = self.bounded[m.pattern().as_usize()];
+                if b0 && s > 0 && is_word_byte(bytes[s - 1]) {
+                    return None;
+                }
+                if b1 && e < bytes.len() && is_word_byte(bytes[e]) {
+                    return None;
+                }
+                Some(Hit {
+                    start: s,
+                    end: e,
+                    tags: &self.tags[m.pattern().as_usize()],
+                })
+            })
+            .collect()
+    }
+
+    /// Whether any phrase occurs in `text[from..to]`.
+    pub fn any(&self, text: &str, from: usize, to: usize) -> bool {
+        !self.find(text, from, to).is_empty()
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The last `n` words before `pos` (lowercased), nearest last.
+pub(crate) fn words_before(text: &str, from: usize, pos: usize, n: usize) -> Vec<String> {
+    let mut words: Vec<String> = text[from..pos]
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let k = words.len().saturating_sub(n);
+    words.drain(..k);
+    words
+}
+
+/// Whether `phrase` (one or more words, lowercase) ends the word list, or occurs in it.
+pub(crate) fn has_phrase(words: &[String], phrase: &str) -> bool {
+    let p: Vec<&str> = phrase.split_whitespace().collect();
+    if p.is_empty() || p.len() > words.len() {
+        return false;
+    }
+    words
+        .windows(p.len())
+        .any(|w| w.iter().zip(&p).all(|(a, b)| a == b))
+}
+
+/// The nearest character boundary at or before `i`.
+pub(crate) fn floor(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_needs_word_boundaries_korean_does_not() {
+        let p = Phrases::new([("met".to_string(), 1), ("회담".to_string(), 2)]);
+        let t = "They met; metal; 정상회담을 했다";
+        let hits = p.find(t, 0, t.len());
+        assert_eq!(hits.len(), 2);
+        assert_eq!(&t[hits[0].start..hits[0].end], "met");
+        assert_eq!(hits[1].tags, &[2]);
+    }
+
+    #[test]
+    fn words_before_and_phrases() {
+        let t = "the possibility of meeting";
+        let w = words_before(t, 0, t.len() - "meeting".len(), 3);
+        assert_eq!(w, vec!["the", "possibility", "of"]);
+        assert!(has_phrase(&w, "possibility of"));
+        assert!(!has_phrase(&w, "of the"));
+    }
+}

@@ -1,0 +1,184 @@
+//! Extraction never fails on a document: whatever the text, every stage returns, and every
+//! offset it writes lies on a character boundary of the text and inside it.
+
+use std::sync::OnceLock;
+
+use dyad_extract::{EntityLexicon, Extractor};
+use dyad_kb::Kb;
+use dyad_model::{Document, Format};
+use proptest::prelude::*;
+
+fn extractor() -> &'static Extractor {
+    static E: OnceLock<Extractor> = OnceLock::new();
+    E.get_or_init(|| {
+        Extractor::new(
+            Kb::embedded().expect("embedded KB loads"),
+            EntityLexicon::default(),
+        )
+    })
+}
+
+fn doc(text: String) -> Document {
+    Document {
+        input: "prop.txt".into(),
+        id: "x".into(),
+        title: None,
+        published: Some("2025-11-01".into()),
+        language: "en".into(),
+        source: None,
+        byline: vec![],
+        canonical_url: None,
+        format: Format::Text,
+        encoding: "utf-8".into(),
+        text,
+        removed: vec![],
+        duplicate_of: None,
+        entities: vec![],
+        unresolved: vec![],
+        times: vec![],
+        events: vec![],
+        quotes: vec![],
+        commitments: vec![],
+        topics: vec![],
+        claims: vec![],
+        tone: None,
+        cleaned_with: None,
+        warnings: vec![],
+    }
+}
+
+/// Pieces that exercise every stage: names, triggers, cues, quotes, bullets, Korean.
+const PIECES: &[&str] = &[
+    "President Lee Jae-myung ",
+    "Trump ",
+    "met ",
+    "agreed to ",
+    "will invest $350 billion ",
+    "\"We will keep working,\" he said. ",
+    "이재명 대통령은 ",
+    "트럼프 대통령과 ",
+    "정상회담을 ",
+    "하기로 합의했다. ",
+    "\"협의를 서두르겠다\"고 밝혔다. ",
+    "\n- ",
+    "\n\n",
+    "Seoul ",
+    "in Seoul ",
+    "the two countries ",
+    "demanded ",
+    "by 2030 ",
+    "on October 29 ",
+    "summit ",
+    "’s ",
+    "“",
+    "”",
+    "Fact Sheet\n",
+    "The United States will:\n",
+    "North Korea fired a missile. ",
+    "관세 15% ",
+    "could ",
+    "not ",
+    "Japan welcomed ",
+    "Kim ",
+    "J. ",
+    "한",
+    "é",
+    "🙂",
+    ": ",
+    "; ",
+    ", ",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn extraction_never_panics_and_offsets_are_boundaries(
+        picks in proptest::collection::vec(0..PIECES.len(), 0..60),
+        noise in "\\PC{0,40}",
+    ) {
+        let mut text: String = picks.iter().map(|&i| PIECES[i]).collect();
+        text.push_str(&noise);
+        let mut d = doc(text);
+        extractor().extract(&mut d);
+        let t = &d.text;
+        let ok = |s: usize, e: usize| s <= e && e <= t.len() && t.is_char_boundary(s) && t.is_char_boundary(e);
+        for e in &d.events {
+            prop_assert!(ok(e.start, e.end));
+            prop_assert_eq!(&t[e.start..e.end], e.text.as_str());
+            prop_assert!(e.mentions.iter().all(|m| ok(m.start, m.end)));
+        }
+        for c in &d.commitments {
+            prop_assert!(ok(c.start, c.end));
+            prop_assert!(!c.holders.is_empty());
+        }
+        for q in &d.quotes {
+            prop_assert!(ok(q.start, q.end));
+        }
+        let tone = d.tone.expect("tone is always set");
+        prop_assert!((-1.0..=1.0).contains(&tone.score));
+    }
+}
+
+#[test]
+fn official_text_yields_one_commitment_per_bullet_with_lead_in_holders() {
+    let text = "Joint Fact Sheet on Trade\n\nThe United States will:\n- Apply a tariff of 15 percent to most goods.\n- Treat partner chips no less favourably than others.\n\nThe Republic of Korea will:\n- Invest $350 billion in the United States by 2029.\n\nThis fact sheet does not create legally binding obligations.";
+    let mut d = doc(text.to_string());
+    extractor().extract(&mut d);
+    let got: Vec<(Vec<String>, Option<String>)> = d
+        .commitments
+        .iter()
+        .map(|c| (c.holders.clone(), c.amount.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                vec!["United States".to_string()],
+                Some("15 percent".to_string())
+            ),
+            (vec!["United States".to_string()], None),
+            (
+                vec!["South Korea".to_string()],
+                Some("$350 billion".to_string())
+            ),
+        ],
+        "{:#?}",
+        d.commitments
+    );
+    assert!(
+        d.commitments
+            .iter()
+            .all(|c| c.legal_force.as_deref() == Some("non_binding"))
+    );
+    assert_eq!(d.commitments[2].due.as_deref(), Some("2029"));
+}
+
+#[test]
+fn one_event_per_real_world_event_with_status_and_date() {
+    let text = "President Lee Jae-myung met President Donald Trump in Gyeongju on October 29. \
+                The summit between Lee and Trump lasted two hours. \
+                Trump hinted at the possibility of meeting Kim Jong Un. \
+                North Korea fired a ballistic missile on Friday.";
+    let mut d = doc(text.to_string());
+    d.published = Some("2025-11-01".into());
+    extractor().extract(&mut d);
+    let consult: Vec<_> = d.events.iter().filter(|e| e.kind == "CONSULT").collect();
+    assert_eq!(consult.len(), 2, "{:#?}", d.events);
+    assert_eq!(consult[0].date.as_deref(), Some("2025-10-29"));
+    assert_eq!(consult[0].status, "occurred");
+    assert_eq!(
+        consult[0].mentions.len(),
+        2,
+        "the second sentence is the same summit"
+    );
+    assert_eq!(consult[1].status, "hypothetical");
+    assert!(consult[1].actors.iter().any(|a| a == "Kim Jong Un"));
+    let launch = d
+        .events
+        .iter()
+        .find(|e| e.kind == "MOBILIZE")
+        .expect("launch");
+    assert!(launch.actors.iter().any(|a| a == "North Korea"));
+    assert_eq!(launch.date.as_deref(), Some("2025-10-31"));
+}
