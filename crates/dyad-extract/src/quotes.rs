@@ -197,7 +197,7 @@ impl QuoteFinder {
                 .rev()
                 .find(|(_, c)| c.is_whitespace())
                 .map_or(0, |(p, c)| p + c.len_utf8());
-            let word = &para[word_start..=i];
+            let word = &para[word_start..i + c.len_utf8()];
             // An initial ("Donald J. Trump") does not end a sentence.
             if word.len() == 2 && word.starts_with(|c: char| c.is_ascii_uppercase()) {
                 continue;
