@@ -331,6 +331,8 @@ struct Words {
     sr_only: bool,
     /// Whether any word contains one of [`SUBSTRINGS`].
     any_substring: bool,
+    /// Which of [`SUBSTRINGS`] (by index) some word contains.
+    found: u128,
     /// Whether any word is in [`CLASS_WORDS`] or [`POSITIVE`].
     any_known: bool,
 }
@@ -341,6 +343,7 @@ impl Words {
         self.spans.clear();
         self.sr_only = false;
         self.any_substring = false;
+        self.found = 0;
         self.any_known = false;
     }
 
@@ -356,11 +359,18 @@ impl Words {
 
     /// Call after the last `push_attr`.
     fn finish(&mut self) {
-        // Words are separated by spaces, which no substring contains.
-        self.any_substring = match SUBSTRING_AC.as_ref() {
-            Some(ac) => ac.is_match(self.buf.as_str()),
-            None => true,
-        };
+        // Words are separated by spaces, which no substring contains, so the occurrences in
+        // the buffer are exactly those inside words.
+        self.found = 0;
+        match SUBSTRING_AC.as_ref() {
+            Some(ac) => {
+                for m in ac.find_overlapping_iter(self.buf.as_str()) {
+                    self.found |= 1u128 << m.pattern().as_usize();
+                }
+            }
+            None => self.found = u128::MAX,
+        }
+        self.any_substring = self.found != 0;
         let known = self.iter().any(|w| KNOWN_WORDS.contains(w));
         self.any_known = known;
     }
@@ -426,7 +436,12 @@ impl Words {
         if !self.any_substring {
             return false;
         }
-        self.iter().any(|w| parts.iter().any(|p| w.contains(p)))
+        parts.iter().any(|p| {
+            SUBSTRINGS
+                .iter()
+                .position(|s| s == p)
+                .is_none_or(|k| self.found & (1u128 << k) != 0)
+        })
     }
 
     fn seq(&self, a: &[&str], b: &[&str]) -> bool {
@@ -721,6 +736,8 @@ const SUBSTRINGS: &[&str] = &[
     "imagecredit",
     "comment",
 ];
+
+const _: () = assert!(SUBSTRINGS.len() <= 128, "Words::found has 128 bits");
 
 static SUBSTRING_AC: LazyLock<Option<AhoCorasick>> =
     LazyLock::new(|| AhoCorasick::new(SUBSTRINGS).ok());
