@@ -471,7 +471,7 @@ fn key(s: &str) -> String {
 /// ISO 639-1 code of the text's language. Hangul decides Korean outright; other languages
 /// come from `whatlang`, falling back to the page's declared language, then English.
 /// Characters of text given to the trigram language detector.
-const LANG_SAMPLE: usize = 5_000;
+const LANG_SAMPLE: usize = 2_000;
 
 pub fn detect_language(text: &str, declared: Option<&str>) -> String {
     let sample: String = text.chars().take(20_000).collect();
