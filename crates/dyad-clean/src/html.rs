@@ -21,11 +21,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use crate::parse::{self, ElRef, PKind, Parsed};
 use aho_corasick::AhoCorasick;
 use dyad_model::Removed;
 use regex::Regex;
-use scraper::Html;
-use scraper::node::{Element, Node};
 
 /// The kind of a block of main text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,8 +76,7 @@ pub struct HtmlExtract {
 
 /// Extracts metadata and main text from an HTML page. Never panics; linear in the input size.
 pub fn extract(html: &str) -> HtmlExtract {
-    let html = limit_nesting(html);
-    let doc = Html::parse_document(&html);
+    let doc = parse::parse(html);
     let mut raw = RawMeta::default();
     let mut dom = Dom::build(&doc, &mut raw);
     dom.prepare();
@@ -95,312 +93,6 @@ pub fn extract(html: &str) -> HtmlExtract {
         }
     }
     dom.finish(sel, &raw, meta_titles, site_name)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Nesting guard
-
-/// Nesting depth (as estimated by [`Lexer`]) above which a page is rewritten.
-const MAX_NESTING: usize = 512;
-/// Depth kept when rewriting.
-const KEEP_NESTING: usize = 256;
-
-/// html5ever spends time proportional to the depth of the open-element stack on many tokens,
-/// so absurdly deep or unclosed markup (hundreds of thousands of nested or never-closed tags)
-/// makes parsing quadratic. Such pages are rewritten first: start tags deeper than
-/// [`KEEP_NESTING`] and their end tags are dropped, text is kept. Ordinary pages are returned
-/// unchanged after one cheap scan.
-fn limit_nesting(html: &str) -> std::borrow::Cow<'_, str> {
-    let mut lx = Lexer::new(html);
-    let mut deep = false;
-    while let Some(tok) = lx.next_token() {
-        lx.apply(&tok);
-        if lx.stack.len() > MAX_NESTING {
-            deep = true;
-            break;
-        }
-    }
-    if !deep {
-        return std::borrow::Cow::Borrowed(html);
-    }
-    let mut out = String::with_capacity(html.len());
-    let mut lx = Lexer::new(html);
-    let mut dropped: HashMap<Name, usize> = HashMap::new();
-    while let Some(tok) = lx.next_token() {
-        let keep = match &tok.kind {
-            TokKind::Start(name) if lx.stack.len() >= KEEP_NESTING && !is_void(name.as_str()) => {
-                *dropped.entry(*name).or_insert(0) += 1;
-                false
-            }
-            TokKind::End(name) if !lx.is_open(*name) => match dropped.get_mut(name) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    false
-                }
-                _ => true,
-            },
-            _ => true,
-        };
-        if keep {
-            lx.apply(&tok);
-            out.push_str(&html[tok.start..tok.end]);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-fn is_void(name: &str) -> bool {
-    matches!(
-        name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
-            | "keygen"
-            | "frame"
-            | "basefont"
-            | "bgsound"
-    )
-}
-
-/// A lowercased tag name, truncated to 15 bytes (enough to tell tags apart here).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Name {
-    bytes: [u8; 15],
-    len: u8,
-}
-
-impl Name {
-    fn new(b: &[u8]) -> Name {
-        let mut bytes = [0u8; 15];
-        let len = b.len().min(15);
-        for (d, s) in bytes.iter_mut().zip(&b[..len]) {
-            *d = s.to_ascii_lowercase();
-        }
-        Name {
-            bytes,
-            len: len as u8,
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
-    }
-}
-
-enum TokKind {
-    Start(Name),
-    SelfClosing,
-    End(Name),
-    Other,
-}
-
-struct Tok {
-    kind: TokKind,
-    start: usize,
-    end: usize,
-}
-
-/// A forgiving HTML lexer that tracks an approximate open-element stack (implicitly closed
-/// elements such as `p`, `li` and `td` are handled, unmatched end tags ignored). Linear: end
-/// tags are matched against the top few stack entries only.
-struct Lexer<'a> {
-    src: &'a [u8],
-    pos: usize,
-    stack: Vec<Name>,
-}
-
-impl<'a> Lexer<'a> {
-    fn new(html: &'a str) -> Self {
-        Lexer {
-            src: html.as_bytes(),
-            pos: 0,
-            stack: Vec::new(),
-        }
-    }
-
-    fn is_open(&self, name: Name) -> bool {
-        self.stack.iter().rev().take(64).any(|n| *n == name)
-    }
-
-    fn apply(&mut self, tok: &Tok) {
-        match &tok.kind {
-            TokKind::Start(name) => {
-                let name = *name;
-                if is_void(name.as_str()) {
-                    return;
-                }
-                let closes_same = matches!(
-                    name.as_str(),
-                    "p" | "li" | "dt" | "dd" | "tr" | "td" | "th" | "option" | "rt" | "rp"
-                );
-                if closes_same && self.stack.iter().rev().take(4).any(|n| *n == name) {
-                    while let Some(top) = self.stack.pop() {
-                        if top == name {
-                            break;
-                        }
-                    }
-                } else if self.stack.last().is_some_and(|t| t.as_str() == "p")
-                    && Tag::from_name(name.as_str()).is_block()
-                {
-                    self.stack.pop();
-                }
-                self.stack.push(name);
-            }
-            TokKind::End(name) => {
-                if let Some(k) = self.stack.iter().rev().take(64).position(|n| n == name) {
-                    let keep = self.stack.len() - 1 - k;
-                    self.stack.truncate(keep);
-                }
-            }
-            TokKind::SelfClosing | TokKind::Other => {}
-        }
-    }
-
-    /// Next case-insensitive occurrence of `pat` (which starts with an ASCII punctuation
-    /// byte) at or after `from`.
-    fn find(&self, from: usize, pat: &[u8]) -> Option<usize> {
-        let first = *pat.first()?;
-        let mut i = from;
-        while i < self.src.len() {
-            let p = self.src[i..].iter().position(|&c| c == first)?;
-            let at = i + p;
-            if self
-                .src
-                .get(at..at + pat.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(pat))
-            {
-                return Some(at);
-            }
-            i = at + 1;
-        }
-        None
-    }
-
-    /// End of a tag starting at `from` (just after its name): the index after `>`.
-    fn tag_end(&self, from: usize) -> usize {
-        let mut i = from;
-        let mut quote: Option<u8> = None;
-        let mut after_eq = false;
-        while i < self.src.len() {
-            let c = self.src[i];
-            match quote {
-                Some(q) => {
-                    if c == q {
-                        quote = None;
-                    }
-                }
-                None => {
-                    if c == b'>' {
-                        return i + 1;
-                    }
-                    if (c == b'"' || c == b'\'') && after_eq {
-                        quote = Some(c);
-                    }
-                    if c == b'=' {
-                        after_eq = true;
-                    } else if !c.is_ascii_whitespace() {
-                        after_eq = false;
-                    }
-                }
-            }
-            i += 1;
-        }
-        self.src.len()
-    }
-
-    fn next_token(&mut self) -> Option<Tok> {
-        let start = self.pos;
-        if start >= self.src.len() {
-            return None;
-        }
-        let src = self.src;
-        if src[start] != b'<' {
-            let end = src[start..]
-                .iter()
-                .position(|&c| c == b'<')
-                .map_or(src.len(), |p| start + p);
-            self.pos = end;
-            return Some(Tok {
-                kind: TokKind::Other,
-                start,
-                end,
-            });
-        }
-        let next = src.get(start + 1).copied().unwrap_or(0);
-        let (kind, end) = if src[start..].starts_with(b"<!--") {
-            let end = self.find(start + 4, b"-->").map_or(src.len(), |p| p + 3);
-            (TokKind::Other, end)
-        } else if next == b'!' || next == b'?' {
-            let end = self.find(start, b">").map_or(src.len(), |p| p + 1);
-            (TokKind::Other, end)
-        } else if next == b'/' && src.get(start + 2).is_some_and(|c| c.is_ascii_alphabetic()) {
-            let name_end = self.name_end(start + 2);
-            let name = Name::new(&src[start + 2..name_end]);
-            (TokKind::End(name), self.tag_end(name_end))
-        } else if next.is_ascii_alphabetic() {
-            let name_end = self.name_end(start + 1);
-            let name = Name::new(&src[start + 1..name_end]);
-            let end = self.tag_end(name_end);
-            if end >= 2 && src[end - 2] == b'/' && src[end - 1] == b'>' {
-                (TokKind::SelfClosing, end)
-            } else if matches!(
-                name.as_str(),
-                "script"
-                    | "style"
-                    | "textarea"
-                    | "title"
-                    | "xmp"
-                    | "iframe"
-                    | "noembed"
-                    | "noframes"
-                    | "noscript"
-            ) {
-                // Raw text: up to and including the end tag, as one token.
-                let close = format!("</{}", name.as_str());
-                let end = self
-                    .find(end, close.as_bytes())
-                    .map_or(src.len(), |p| self.tag_end(p + close.len()));
-                (TokKind::Other, end)
-            } else if name.as_str() == "plaintext" {
-                (TokKind::Other, src.len())
-            } else {
-                (TokKind::Start(name), end)
-            }
-        } else {
-            (TokKind::Other, start + 1)
-        };
-        // Tokens always end on an ASCII byte or at the end, so slicing stays on char
-        // boundaries; guard anyway.
-        let mut end = end.max(start + 1).min(src.len());
-        while end < src.len() && (src[end] & 0xC0) == 0x80 {
-            end += 1;
-        }
-        self.pos = end;
-        Some(Tok { kind, start, end })
-    }
-
-    fn name_end(&self, from: usize) -> usize {
-        let mut i = from;
-        while i < self.src.len() {
-            let c = self.src[i];
-            if c.is_ascii_whitespace() || c == b'>' || c == b'/' {
-                break;
-            }
-            i += 1;
-        }
-        i
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -590,7 +282,7 @@ fn is_silent_name(name: &str) -> bool {
     )
 }
 
-fn is_hidden(el: &Element) -> bool {
+fn is_hidden(el: ElRef<'_>) -> bool {
     if el.attr("hidden").is_some() {
         return true;
     }
@@ -629,69 +321,114 @@ struct ClassInfo {
 }
 
 /// Words of class and id attributes, split on separators, camelCase and letter/digit
-/// boundaries, lowercased; `full` keeps whole lowercased tokens.
+/// boundaries, lowercased, in one reused buffer; whether a whole token names screen-reader
+/// text.
 #[derive(Default)]
 struct Words {
-    words: Vec<String>,
-    full: Vec<String>,
+    /// The words, each followed by a space.
+    buf: String,
+    spans: Vec<(u32, u32)>,
+    sr_only: bool,
     /// Whether any word contains one of [`SUBSTRINGS`].
     any_substring: bool,
+    /// Which of [`SUBSTRINGS`] (by index) some word contains.
+    found: u128,
+    /// Whether any word is in [`CLASS_WORDS`] or [`POSITIVE`].
+    any_known: bool,
 }
 
 impl Words {
     fn clear(&mut self) {
-        self.words.clear();
-        self.full.clear();
+        self.buf.clear();
+        self.spans.clear();
+        self.sr_only = false;
         self.any_substring = false;
+        self.found = 0;
+        self.any_known = false;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.spans
+            .iter()
+            .map(|&(a, b)| &self.buf[a as usize..b as usize])
     }
 
     /// Call after the last `push_attr`.
     fn finish(&mut self) {
-        self.any_substring = match SUBSTRING_AC.as_ref() {
-            Some(ac) => self.words.iter().any(|w| ac.is_match(w.as_str())),
-            None => true,
-        };
+        // Words are separated by spaces, which no substring contains, so the occurrences in
+        // the buffer are exactly those inside words.
+        self.found = 0;
+        match SUBSTRING_AC.as_ref() {
+            Some(ac) => {
+                for m in ac.find_overlapping_iter(self.buf.as_str()) {
+                    self.found |= 1u128 << m.pattern().as_usize();
+                }
+            }
+            None => self.found = u128::MAX,
+        }
+        self.any_substring = self.found != 0;
+        let known = self.iter().any(|w| KNOWN_WORDS.contains(w));
+        self.any_known = known;
+    }
+
+    fn push_word(&mut self, start: usize) {
+        if self.buf.len() > start {
+            self.spans.push((start as u32, self.buf.len() as u32));
+            self.buf.push(' ');
+        }
     }
 
     fn push_attr(&mut self, value: &str) {
         for tok in value.split_ascii_whitespace() {
-            let lower = tok.to_lowercase();
             // WordPress and similar add one class per category and tag of a post.
             if ["tag-", "category-", "cat-", "topic-", "term-", "tags-"]
                 .iter()
-                .any(|p| lower.starts_with(p))
+                .any(|p| {
+                    tok.as_bytes()
+                        .get(..p.len())
+                        .is_some_and(|b| b.eq_ignore_ascii_case(p.as_bytes()))
+                })
             {
                 continue;
             }
-            let mut word = String::new();
+            if SR_ONLY.iter().any(|f| tok.eq_ignore_ascii_case(f)) {
+                self.sr_only = true;
+            }
+            let mut start = self.buf.len();
             let mut prev: Option<char> = None;
             for c in tok.chars() {
                 if !c.is_alphanumeric() {
-                    if !word.is_empty() {
-                        self.words.push(std::mem::take(&mut word));
-                    }
+                    self.push_word(start);
+                    start = self.buf.len();
                     prev = None;
                     continue;
                 }
                 if let Some(p) = prev {
                     let camel = p.is_lowercase() && c.is_uppercase();
                     let digit = p.is_ascii_digit() != c.is_ascii_digit();
-                    if (camel || digit) && !word.is_empty() {
-                        self.words.push(std::mem::take(&mut word));
+                    if camel || digit {
+                        self.push_word(start);
+                        start = self.buf.len();
                     }
                 }
-                word.extend(c.to_lowercase());
+                if c.is_ascii() {
+                    self.buf.push(c.to_ascii_lowercase());
+                } else {
+                    self.buf.extend(c.to_lowercase());
+                }
                 prev = Some(c);
             }
-            if !word.is_empty() {
-                self.words.push(word);
-            }
-            self.full.push(lower);
+            self.push_word(start);
         }
     }
 
     fn any(&self, list: &[&str]) -> bool {
-        self.words.iter().any(|w| list.contains(&w.as_str()))
+        debug_assert!(list.iter().all(|p| KNOWN_WORDS.contains(p)), "{list:?}");
+        self.any_known && self.iter().any(|w| list.contains(&w))
     }
 
     fn contains(&self, parts: &[&str]) -> bool {
@@ -699,17 +436,228 @@ impl Words {
         if !self.any_substring {
             return false;
         }
-        self.words
-            .iter()
-            .any(|w| parts.iter().any(|p| w.contains(p)))
+        parts.iter().any(|p| {
+            SUBSTRINGS
+                .iter()
+                .position(|s| s == p)
+                .is_none_or(|k| self.found & (1u128 << k) != 0)
+        })
     }
 
     fn seq(&self, a: &[&str], b: &[&str]) -> bool {
-        self.words
-            .windows(2)
-            .any(|w| a.contains(&w[0].as_str()) && b.contains(&w[1].as_str()))
+        debug_assert!(
+            a.iter().chain(b).all(|p| KNOWN_WORDS.contains(p)),
+            "{a:?} {b:?}"
+        );
+        if !self.any_known {
+            return false;
+        }
+        let mut prev: Option<&str> = None;
+        for w in self.iter() {
+            if prev.is_some_and(|p| a.contains(&p)) && b.contains(&w) {
+                return true;
+            }
+            prev = Some(w);
+        }
+        false
     }
 }
+
+/// Whole class tokens that mark screen-reader-only text.
+const SR_ONLY: &[&str] = &[
+    "sr-only",
+    "screen-reader-text",
+    "screen-reader-only",
+    "visually-hidden",
+    "visuallyhidden",
+    "element-invisible",
+    "a11y-hidden",
+    "sr_only",
+    "screenreader-only",
+    "u-visually-hidden",
+    "offscreen",
+];
+
+/// Every word that [`Words::any`] and [`Words::seq`] are asked about (besides [`POSITIVE`]):
+/// a class list with none of them, and none of [`SUBSTRINGS`], says nothing.
+const CLASS_WORDS: &[&str] = &[
+    "a2a",
+    "about",
+    "ad",
+    "adbox",
+    "adcontainer",
+    "adholder",
+    "ads",
+    "adsbygoogle",
+    "adsense",
+    "adslot",
+    "adspace",
+    "adunit",
+    "adv",
+    "advert",
+    "advertisement",
+    "advertisements",
+    "advertising",
+    "adverts",
+    "adwrapper",
+    "adzone",
+    "also",
+    "anzeige",
+    "articles",
+    "aside",
+    "author",
+    "authors",
+    "banner",
+    "bio",
+    "bios",
+    "block",
+    "bottom",
+    "box",
+    "breadcrumb",
+    "breadcrumbs",
+    "byl",
+    "byline",
+    "bylines",
+    "caption",
+    "captions",
+    "card",
+    "carousel",
+    "combx",
+    "commented",
+    "contact",
+    "contributor",
+    "credit",
+    "credits",
+    "crumb",
+    "crumbs",
+    "date",
+    "dateline",
+    "dates",
+    "datetime",
+    "desc",
+    "description",
+    "details",
+    "dfp",
+    "discussion",
+    "doubleclick",
+    "eyebrow",
+    "figcaption",
+    "foot",
+    "footnote",
+    "from",
+    "further",
+    "gallery",
+    "globalheader",
+    "googlead",
+    "googleads",
+    "header",
+    "headerbar",
+    "hidden",
+    "info",
+    "journalist",
+    "kicker",
+    "leftrail",
+    "legenda",
+    "lightbox",
+    "like",
+    "link",
+    "links",
+    "mainnav",
+    "may",
+    "media",
+    "megamenu",
+    "menu",
+    "menubar",
+    "menus",
+    "meta",
+    "might",
+    "more",
+    "most",
+    "nav",
+    "navbar",
+    "navi",
+    "navigation",
+    "news",
+    "next",
+    "optin",
+    "pager",
+    "pagination",
+    "patrocinado",
+    "popular",
+    "posted",
+    "posts",
+    "profile",
+    "promo",
+    "promos",
+    "promoted",
+    "promotion",
+    "pubblicita",
+    "pubdate",
+    "publication",
+    "publicidad",
+    "publicidade",
+    "publish",
+    "published",
+    "rail",
+    "read",
+    "reading",
+    "reklama",
+    "replies",
+    "reply",
+    "reporter",
+    "reporters",
+    "respond",
+    "rightrail",
+    "scroll",
+    "shared",
+    "shopping",
+    "shoutbox",
+    "sidebar",
+    "sidebars",
+    "sidecol",
+    "sign",
+    "signup",
+    "siteheader",
+    "sitenav",
+    "skip",
+    "skiplink",
+    "skiplinks",
+    "skyscraper",
+    "slideshow",
+    "sns",
+    "sponsor",
+    "sponsored",
+    "sponsors",
+    "sponsorship",
+    "stories",
+    "sub",
+    "subnav",
+    "subscribe",
+    "subscription",
+    "tags",
+    "teads",
+    "the",
+    "time",
+    "timestamp",
+    "to",
+    "tool",
+    "toolbar",
+    "tools",
+    "top",
+    "topbar",
+    "topnav",
+    "up",
+    "updated",
+    "viewed",
+    "werbung",
+    "widget",
+    "widgets",
+    "writer",
+    "you",
+];
+
+static KNOWN_WORDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| CLASS_WORDS.iter().chain(POSITIVE).copied().collect());
 
 /// Every substring that [`Words::contains`] is asked about, for a quick prefilter: most
 /// class lists contain none of them.
@@ -789,6 +737,8 @@ const SUBSTRINGS: &[&str] = &[
     "comment",
 ];
 
+const _: () = assert!(SUBSTRINGS.len() <= 128, "Words::found has 128 bits");
+
 static SUBSTRING_AC: LazyLock<Option<AhoCorasick>> =
     LazyLock::new(|| AhoCorasick::new(SUBSTRINGS).ok());
 
@@ -810,7 +760,7 @@ const POSITIVE: &[&str] = &[
     "prose",
 ];
 
-fn class_info(el: &Element, w: &mut Words) -> ClassInfo {
+fn class_info(el: ElRef<'_>, w: &mut Words) -> ClassInfo {
     let mut ci = ClassInfo::default();
     let class = el.attr("class");
     let id = el.attr("id");
@@ -862,34 +812,17 @@ fn class_info(el: &Element, w: &mut Words) -> ClassInfo {
         w.push_attr(i);
     }
     w.finish();
-    if w.words.is_empty() {
+    ci.sr_only = w.sr_only;
+    if w.is_empty() || (!w.any_known && !w.any_substring) {
+        // No word that any rule below looks at.
         return ci;
-    }
-
-    if w.full.iter().any(|f| {
-        matches!(
-            f.as_str(),
-            "sr-only"
-                | "screen-reader-text"
-                | "screen-reader-only"
-                | "visually-hidden"
-                | "visuallyhidden"
-                | "element-invisible"
-                | "a11y-hidden"
-                | "sr_only"
-                | "screenreader-only"
-                | "u-visually-hidden"
-                | "offscreen"
-        )
-    }) {
-        ci.sr_only = true;
     }
     ci.positive = w.any(POSITIVE);
 
-    let comment_word =
-        w.words.iter().any(|x| {
-            x.contains("comment") && !x.contains("commentar") && !x.contains("commentator")
-        }) && w.any_substring;
+    let comment_word = w
+        .iter()
+        .any(|x| x.contains("comment") && !x.contains("commentar") && !x.contains("commentator"))
+        && w.any_substring;
     let author_promo = w.seq(
         &["author", "authors", "byline", "contributor", "writer"],
         &[
@@ -1531,7 +1464,7 @@ const SCAN_BUDGET: usize = 2048;
 
 struct N<'a> {
     tag: Tag,
-    el: Option<&'a Element>,
+    el: Option<ElRef<'a>>,
     /// Text of a text node.
     text: &'a str,
     parent: u32,
@@ -1566,7 +1499,7 @@ struct N<'a> {
 }
 
 impl<'a> N<'a> {
-    fn new(tag: Tag, el: Option<&'a Element>, text: &'a str, parent: u32) -> Self {
+    fn new(tag: Tag, el: Option<ElRef<'a>>, text: &'a str, parent: u32) -> Self {
         N {
             tag,
             el,
@@ -1615,10 +1548,12 @@ struct Selection {
 }
 
 impl<'a> Dom<'a> {
-    fn build(doc: &'a Html, raw: &mut RawMeta<'a>) -> Dom<'a> {
-        let mut n: Vec<N<'a>> = Vec::with_capacity(4096);
+    fn build(doc: &'a Parsed<'a>, raw: &mut RawMeta<'a>) -> Dom<'a> {
+        let pn = &doc.nodes;
+        let mut n: Vec<N<'a>> = Vec::with_capacity(pn.len() + 1);
         n.push(N::new(Tag::Root, None, "", NONE));
-        let mut stack: Vec<u32> = vec![0];
+        // Open elements: (arena index, end of the parsed subtree).
+        let mut stack: Vec<(u32, u32)> = vec![(0, pn.len() as u32)];
         let mut blocks: Vec<u32> = vec![0];
         let mut links = 0u32;
         let mut words = Words::default();
@@ -1629,13 +1564,42 @@ impl<'a> Dom<'a> {
             Option<&'k str>,
         );
         let mut ci_cache: HashMap<CiKey<'a>, ClassInfo> = HashMap::new();
-        let root = doc.tree.root();
-        let mut next = root.first_child();
-        while let Some(node) = next {
-            let mut descend = false;
-            let parent = stack.last().copied().unwrap_or(0);
-            match node.value() {
-                Node::Element(el) => {
+        // Text of the children of parsed element `i`.
+        let child_text = |i: usize| -> String {
+            let mut t = String::new();
+            for node in &pn[i + 1..pn[i].end as usize] {
+                if let PKind::Text(x) = &node.kind {
+                    t.push_str(x);
+                }
+            }
+            t
+        };
+        let mut i = 1usize;
+        while i < pn.len() {
+            // Close the elements whose parsed subtree ended.
+            while let Some(&(idx, pend)) = stack.last() {
+                if (i as u32) < pend || stack.len() == 1 {
+                    break;
+                }
+                stack.pop();
+                let len = n.len() as u32;
+                let node_n = &mut n[idx as usize];
+                node_n.end = len;
+                if blocks.last() == Some(&idx) {
+                    blocks.pop();
+                }
+                if node_n.tag == Tag::A {
+                    links = links.saturating_sub(1);
+                }
+            }
+            let parent = stack.last().map_or(0, |s| s.0);
+            let p = &pn[i];
+            match &p.kind {
+                PKind::Element { .. } => {
+                    let Some(el) = doc.element(i) else {
+                        i += 1;
+                        continue;
+                    };
                     let name = el.name();
                     if is_silent_name(name) {
                         match name {
@@ -1661,13 +1625,7 @@ impl<'a> Dom<'a> {
                                 }
                             }
                             "title" if raw.title.is_none() => {
-                                let mut t = String::new();
-                                for c in node.children() {
-                                    if let Node::Text(x) = c.value() {
-                                        t.push_str(x);
-                                    }
-                                }
-                                let t = normalize_ws(&t);
+                                let t = normalize_ws(&child_text(i));
                                 if !t.is_empty() {
                                     raw.title = Some(t);
                                 }
@@ -1677,77 +1635,71 @@ impl<'a> Dom<'a> {
                                     t.to_ascii_lowercase().contains("ld+json")
                                 }) =>
                             {
-                                let mut t = String::new();
-                                for c in node.children() {
-                                    if let Node::Text(x) = c.value() {
-                                        t.push_str(x);
-                                    }
-                                }
-                                raw.jsonld.push(t);
+                                raw.jsonld.push(child_text(i));
                             }
                             _ => {}
                         }
+                        i = (p.end as usize).max(i + 1);
+                        continue;
+                    }
+                    let tag = Tag::from_name(name);
+                    let idx = n.len() as u32;
+                    let mut node_n = N::new(tag, Some(el), "", parent);
+                    node_n.owner = blocks.last().copied().unwrap_or(0);
+                    node_n.ci = if el.attr("id").is_none() {
+                        // Class lists repeat a lot within a page.
+                        let key = (
+                            el.attr("class"),
+                            el.attr("role"),
+                            el.attr("itemprop"),
+                            el.attr("rel"),
+                        );
+                        *ci_cache
+                            .entry(key)
+                            .or_insert_with(|| class_info(el, &mut words))
                     } else {
-                        let tag = Tag::from_name(name);
-                        let idx = n.len() as u32;
-                        let mut node_n = N::new(tag, Some(el), "", parent);
-                        node_n.owner = blocks.last().copied().unwrap_or(0);
-                        node_n.ci = if el.attr("id").is_none() {
-                            // Class lists repeat a lot within a page.
-                            let key = (
-                                el.attr("class"),
-                                el.attr("role"),
-                                el.attr("itemprop"),
-                                el.attr("rel"),
-                            );
-                            *ci_cache
-                                .entry(key)
-                                .or_insert_with(|| class_info(el, &mut words))
-                        } else {
-                            class_info(el, &mut words)
-                        };
-                        node_n.silent = is_hidden(el) || node_n.ci.sr_only;
-                        if tag == Tag::Html && raw.lang.is_none() {
-                            raw.lang = el.attr("lang").or_else(|| el.attr("xml:lang"));
-                        }
-                        if let Some(ip) = el.attr("itemprop") {
-                            let ip = ip.to_ascii_lowercase();
-                            if ip.contains("datepublished") {
-                                raw.itemprop_dates.push(idx);
-                            } else if ip.contains("datemodified") {
-                                raw.itemprop_modified.push(idx);
-                            }
-                        }
-                        if tag == Tag::A
-                            && el.attr("rel").is_some_and(|r| {
-                                r.split_ascii_whitespace()
-                                    .any(|t| t.eq_ignore_ascii_case("author"))
-                            })
-                        {
-                            raw.rel_authors.push(idx);
-                        }
-                        if tag == Tag::Time && el.attr("datetime").is_some() {
-                            raw.times.push(idx);
-                        }
-                        if tag == Tag::H(1) {
-                            raw.h1s.push(idx);
-                        }
-                        n.push(node_n);
-                        if node.has_children() {
-                            descend = true;
-                            stack.push(idx);
-                            if tag.is_block() {
-                                blocks.push(idx);
-                            }
-                            if tag == Tag::A {
-                                links += 1;
-                            }
-                        } else {
-                            n[idx as usize].end = idx + 1;
+                        class_info(el, &mut words)
+                    };
+                    node_n.silent = is_hidden(el) || node_n.ci.sr_only;
+                    if tag == Tag::Html && raw.lang.is_none() {
+                        raw.lang = el.attr("lang").or_else(|| el.attr("xml:lang"));
+                    }
+                    if let Some(ip) = el.attr("itemprop") {
+                        let ip = ip.to_ascii_lowercase();
+                        if ip.contains("datepublished") {
+                            raw.itemprop_dates.push(idx);
+                        } else if ip.contains("datemodified") {
+                            raw.itemprop_modified.push(idx);
                         }
                     }
+                    if tag == Tag::A
+                        && el.attr("rel").is_some_and(|r| {
+                            r.split_ascii_whitespace()
+                                .any(|t| t.eq_ignore_ascii_case("author"))
+                        })
+                    {
+                        raw.rel_authors.push(idx);
+                    }
+                    if tag == Tag::Time && el.attr("datetime").is_some() {
+                        raw.times.push(idx);
+                    }
+                    if tag == Tag::H(1) {
+                        raw.h1s.push(idx);
+                    }
+                    n.push(node_n);
+                    if p.end as usize > i + 1 {
+                        stack.push((idx, p.end));
+                        if tag.is_block() {
+                            blocks.push(idx);
+                        }
+                        if tag == Tag::A {
+                            links += 1;
+                        }
+                    } else {
+                        n[idx as usize].end = idx + 1;
+                    }
                 }
-                Node::Text(t) => {
+                PKind::Text(t) => {
                     let s: &'a str = t;
                     let idx = n.len() as u32;
                     let mut tn = N::new(Tag::Text, None, s, parent);
@@ -1756,40 +1708,12 @@ impl<'a> Dom<'a> {
                     tn.in_link = links > 0;
                     n.push(tn);
                 }
-                _ => {}
+                PKind::Root => {}
             }
-            if descend {
-                next = node.first_child();
-                continue;
-            }
-            let mut cur = node;
-            next = None;
-            loop {
-                if let Some(s) = cur.next_sibling() {
-                    next = Some(s);
-                    break;
-                }
-                match cur.parent() {
-                    Some(p) if p != root => {
-                        cur = p;
-                        if let Some(idx) = stack.pop() {
-                            let len = n.len() as u32;
-                            let node_n = &mut n[idx as usize];
-                            node_n.end = len;
-                            if blocks.last() == Some(&idx) {
-                                blocks.pop();
-                            }
-                            if node_n.tag == Tag::A {
-                                links = links.saturating_sub(1);
-                            }
-                        }
-                    }
-                    _ => break,
-                }
-            }
+            i += 1;
         }
         let len = n.len() as u32;
-        while let Some(idx) = stack.pop() {
+        while let Some((idx, _)) = stack.pop() {
             n[idx as usize].end = len;
         }
         Dom {
@@ -3507,5 +3431,9 @@ mod tests {
         w.clear();
         w.push_attr("head shadow loaded thread");
         assert!(!w.any(&["ad", "ads"]));
+        w.clear();
+        w.push_attr("hub💩 Tag-x sr-only authorBio");
+        w.finish();
+        assert!(w.sr_only && w.seq(&["author"], &["bio"]) && w.iter().all(|x| x != "tag"));
     }
 }

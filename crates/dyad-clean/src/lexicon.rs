@@ -59,6 +59,8 @@ pub struct Lexicon {
     end_regexes: Vec<(Regex, String)>,
     line_phrases: HashMap<String, String>,
     patterns: Vec<(Regex, String)>,
+    /// The most characters in a phrase: a line with more letters cannot be one.
+    max_phrase_chars: usize,
 }
 
 impl Default for Lexicon {
@@ -91,8 +93,10 @@ impl Lexicon {
             end_regexes: Vec::new(),
             line_phrases: HashMap::new(),
             patterns: Vec::new(),
+            max_phrase_chars: 0,
         };
         lex.add(raw.end_markers, raw.lines, raw.patterns, src, file)?;
+        lex.max_phrase_chars = lex.phrase_chars();
         Ok(lex)
     }
 
@@ -118,7 +122,17 @@ impl Lexicon {
         let mut patterns = other.patterns;
         patterns.append(&mut self.patterns);
         self.patterns = patterns;
+        self.max_phrase_chars = self.phrase_chars();
         Ok(())
+    }
+
+    fn phrase_chars(&self) -> usize {
+        self.end_phrases
+            .keys()
+            .chain(self.line_phrases.keys())
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(0)
     }
 
     fn add(
@@ -171,6 +185,16 @@ impl Lexicon {
 
     /// Classifies one line of text as boilerplate, or not (`None`).
     pub fn classify(&self, line: &str) -> Option<Verdict<'_>> {
+        // Letters survive normalisation, so a line with more letters than the longest phrase
+        // is no phrase; only the patterns (for short lines) remain to be tried.
+        let letters = line
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .take(self.max_phrase_chars + 1)
+            .count();
+        if letters > self.max_phrase_chars {
+            return self.classify_by_patterns(line);
+        }
         let n = normalise(line);
         if n.is_empty() {
             return None;
@@ -192,6 +216,18 @@ impl Lexicon {
             return Some(Verdict {
                 reason: r,
                 end_marker: false,
+            });
+        }
+        self.classify_by_patterns(line)
+    }
+
+    /// The regex half of [`Lexicon::classify`], in the same order.
+    fn classify_by_patterns(&self, line: &str) -> Option<Verdict<'_>> {
+        let short = line.chars().count() <= 200;
+        if short && let Some((_, r)) = self.end_regexes.iter().find(|(re, _)| re.is_match(line)) {
+            return Some(Verdict {
+                reason: r,
+                end_marker: true,
             });
         }
         if short

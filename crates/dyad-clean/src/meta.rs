@@ -470,6 +470,9 @@ fn key(s: &str) -> String {
 
 /// ISO 639-1 code of the text's language. Hangul decides Korean outright; other languages
 /// come from `whatlang`, falling back to the page's declared language, then English.
+/// Characters of text given to the trigram language detector.
+const LANG_SAMPLE: usize = 2_000;
+
 pub fn detect_language(text: &str, declared: Option<&str>) -> String {
     let sample: String = text.chars().take(20_000).collect();
     let (mut letters, mut hangul, mut kana, mut han) = (0usize, 0usize, 0usize, 0usize);
@@ -498,7 +501,12 @@ pub fn detect_language(text: &str, declared: Option<&str>) -> String {
     if han * 3 > letters {
         return "zh".into();
     }
-    match whatlang::detect(&sample) {
+    // Trigram statistics settle long before the end of an article.
+    let head = sample
+        .char_indices()
+        .nth(LANG_SAMPLE)
+        .map_or(sample.as_str(), |(i, _)| &sample[..i]);
+    match whatlang::detect(head) {
         Some(info) if info.is_reliable() || declared.is_none() => {
             iso639_1(info.lang().code()).map_or_else(|| "en".into(), str::to_string)
         }

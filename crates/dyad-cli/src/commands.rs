@@ -70,7 +70,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             truth,
             repeat,
             json,
-        } => bench(&read, truth.as_deref(), repeat, json),
+            compare,
+            python,
+        } => bench(
+            &read,
+            truth.as_deref(),
+            repeat,
+            json,
+            compare.as_deref(),
+            python,
+        ),
         Command::Entities {
             name,
             limit,
@@ -766,7 +775,14 @@ fn entities(dir: &Path, name: Option<&str>, limit: usize, as_json: bool) -> Resu
     Ok(ExitCode::SUCCESS)
 }
 
-fn bench(read: &ReadArgs, truth: Option<&Path>, repeat: usize, as_json: bool) -> Result<ExitCode> {
+fn bench(
+    read: &ReadArgs,
+    truth: Option<&Path>,
+    repeat: usize,
+    as_json: bool,
+    compare: Option<&str>,
+    python: Option<String>,
+) -> Result<ExitCode> {
     let stages = stages(read, None)?;
     let (items, errors) = dyad_ingest::expand(&read.paths);
     for e in &errors {
@@ -786,18 +802,39 @@ fn bench(read: &ReadArgs, truth: Option<&Path>, repeat: usize, as_json: bool) ->
         bail!("nothing to measure: no readable inputs");
     }
     let r = crate::bench::run(&raws, &stages, repeat, truth)?;
+    let other = match compare {
+        Some(_) => {
+            let python = python
+                .or_else(|| std::env::var("DYAD_PYTHON").ok())
+                .unwrap_or_else(|| "python3".to_string());
+            Some(crate::bench::compare_trafilatura(
+                &raws, &python, repeat, truth,
+            )?)
+        }
+        None => None,
+    };
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&r.to_json())?);
+        let mut v = r.to_json();
+        if let Some(o) = &other {
+            v["compare"] = o.to_json();
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
     println!(
         "pages:               {} ({:.1} MB decoded)",
         r.pages, r.input_mb
     );
-    println!(
-        "cleaning:            {:.0} pages/s on one core",
-        r.clean_pages_per_s
-    );
+    match r.clean_pages_per_cpu_s {
+        Some(cpu) => println!(
+            "cleaning:            {cpu:.0} pages/s on one core (CPU time; {:.0} pages/s wall-clock)",
+            r.clean_pages_per_s
+        ),
+        None => println!(
+            "cleaning:            {:.0} pages/s on one core",
+            r.clean_pages_per_s
+        ),
+    }
     println!(
         "entity linking:      {:.1} MB/s of clean text on one core ({:.2} MB)",
         r.link_mb_per_s, r.text_mb
@@ -808,6 +845,24 @@ fn bench(read: &ReadArgs, truth: Option<&Path>, repeat: usize, as_json: bool) ->
     );
     if let Some((f, p, rc)) = r.f1 {
         println!("main text vs truth:  F1 {f:.3}  precision {p:.3}  recall {rc:.3}");
+    }
+    if let Some(o) = other {
+        let (mine, theirs) = match (r.clean_pages_per_cpu_s, o.pages_per_cpu_s) {
+            (Some(a), Some(b)) => (a, b),
+            _ => (r.clean_pages_per_s, o.pages_per_s),
+        };
+        println!(
+            "{}: {theirs:.0} pages/s on one core (CPU time; {:.0} pages/s wall-clock)",
+            o.system, o.pages_per_s
+        );
+        if let Some((f, p, rc)) = o.f1 {
+            println!("  main text vs truth: F1 {f:.3}  precision {p:.3}  recall {rc:.3}");
+        }
+        println!(
+            "dyad cleaning is {:.1}x {} on the same pages",
+            mine / theirs.max(1e-9),
+            o.system
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

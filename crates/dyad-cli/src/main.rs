@@ -156,7 +156,7 @@ enum Command {
     /// Measure cleaning and extraction throughput on one core (inputs are read and decoded
     /// first, outside the timing), and main-text F1 against a ground truth.
     #[command(
-        after_help = "Example:\n  dyad bench ../shared/bench/aeb/html --truth ../shared/bench/aeb/ground-truth.json"
+        after_help = "Examples:\n  dyad bench ../shared/bench/aeb/html --truth ../shared/bench/aeb/ground-truth.json\n  dyad bench ../shared/bench/aeb/html --truth ../shared/bench/aeb/ground-truth.json \\\n      --compare trafilatura --python /work/venv-traf/bin/python"
     )]
     Bench {
         #[command(flatten)]
@@ -169,6 +169,13 @@ enum Command {
         repeat: usize,
         #[arg(long)]
         json: bool,
+        /// Also measure another extractor on the same pages, in the same run: `trafilatura`
+        /// (needs a Python with the trafilatura package, see --python).
+        #[arg(long, value_name = "SYSTEM", value_parser = ["trafilatura"])]
+        compare: Option<String>,
+        /// The Python that runs the comparison (default: $DYAD_PYTHON, else python3).
+        #[arg(long, value_name = "PATH")]
+        python: Option<String>,
     },
     /// The knowledge base: validate it, or look a name up.
     #[command(subcommand)]
