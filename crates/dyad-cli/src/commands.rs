@@ -15,7 +15,8 @@ use dyad_search::{Index, Query};
 use dyad_store::{PutOutcome, Store};
 use serde_json::json;
 
-use crate::pipeline::{self, Duplicates, Outcome, Stages};
+use crate::pipeline::{self, Duplicates, NearIndex, Outcome, Stages};
+use crate::sources::{Sources, is_url};
 use crate::{Cli, Command, KbCommand, OutputFormat, ReadArgs, StoreArgs};
 
 /// The sample corpus written for the project, bundled into the binary for `dyad demo`.
@@ -65,6 +66,46 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { data_dir } => demo(&data_dir, quiet),
         Command::Kb(KbCommand::Check { kb, store }) => kb_check(&kb, &store),
         Command::Commitments(c) => crate::track::run(c, quiet),
+        Command::Watch {
+            config,
+            once,
+            cycles,
+            kb,
+            threads,
+            dup_threshold,
+            store,
+        } => {
+            let dir = data_dir(&store)?;
+            let read = ReadArgs {
+                paths: Vec::new(),
+                max_size: Limits::default().max_bytes,
+                lexicon: None,
+                kb,
+                fetch: true,
+                threads,
+                dup_threshold,
+            };
+            let stages = stages(&read, Some(&dir))?;
+            let cycles = if once { Some(1) } else { cycles };
+            crate::watch::run(&config, &dir, &stages, limits(&read), cycles, quiet)
+        }
+        Command::Generate {
+            count,
+            out,
+            per_file,
+            copies,
+            seed,
+        } => {
+            let kb = load_kb(&[], None)?;
+            let n = crate::synth::generate(&kb, count, &out, per_file, copies, seed)?;
+            if !quiet {
+                eprintln!(
+                    "dyad: wrote {count} synthetic article(s) in {n} file(s) to {}",
+                    out.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench {
             read,
             truth,
@@ -137,10 +178,63 @@ fn stages(read: &ReadArgs, data_dir: Option<&Path>) -> Result<Stages> {
         lexicon.extend_from(path)?;
     }
     let kb = load_kb(&read.kb, data_dir)?;
+    if !(0.0..=1.0).contains(&read.dup_threshold) {
+        bail!(
+            "--dup-threshold must be between 0 and 1, not {}",
+            read.dup_threshold
+        );
+    }
+    if let Some(n) = read.threads {
+        // The global pool can be built once per process; a second call (demo after ingest in
+        // one process) keeps the first size.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let fetcher = read.fetch.then(|| {
+        dyad_fetch::Fetcher::new(dyad_fetch::Config {
+            max_bytes: read.max_size,
+            ..dyad_fetch::Config::default()
+        })
+    });
     Ok(Stages {
         cleaner: Cleaner::new(lexicon),
         extractor: dyad_extract::Extractor::new(kb, dyad_extract::EntityLexicon::default()),
+        fetcher,
+        dedup: dyad_dedup::Config {
+            threshold: read.dup_threshold,
+            ..dyad_dedup::Config::default()
+        },
     })
+}
+
+/// The run's sources: URLs as URLs, everything else through the folder walk.
+fn sources<'a>(read: &ReadArgs, stages: &'a Stages, store: Option<Store>) -> Sources<'a> {
+    fn flush(paths: &mut Vec<String>, src: &mut Sources<'_>) {
+        let (items, errors) = dyad_ingest::expand(paths);
+        for e in errors {
+            src.push_outcome(Outcome::Failed {
+                input: e.input,
+                error: e.error,
+            });
+        }
+        for i in items {
+            src.push_item(i);
+        }
+        paths.clear();
+    }
+    let mut src = Sources::new(limits(read), stages.fetcher.as_ref(), store);
+    let mut paths = Vec::new();
+    for p in &read.paths {
+        if is_url(p) {
+            flush(&mut paths, &mut src);
+            src.push_url(p.clone());
+        } else {
+            paths.push(p.clone());
+        }
+    }
+    flush(&mut paths, &mut src);
+    src
 }
 
 fn limits(read: &ReadArgs) -> Limits {
@@ -157,53 +251,56 @@ fn report_warnings(doc: &Document) {
 
 fn extract(read: &ReadArgs, format: OutputFormat) -> Result<ExitCode> {
     let stages = stages(read, None)?;
-    let (items, list_errors) = dyad_ingest::expand(&read.paths);
+    let units = sources(read, &stages, None);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
     let mut first = true;
     let mut dups = Duplicates::default();
+    let mut near = NearIndex::new(stages.dedup.clone());
     if format == OutputFormat::Json {
         writeln!(out, "[")?;
     }
-    pipeline::run(
-        &items,
-        list_errors,
-        &stages,
-        limits(read),
-        false,
-        |outcomes| {
-            for o in outcomes {
-                let value = match o {
-                    Outcome::Doc(mut doc) => {
-                        report_warnings(&doc);
-                        dups.mark(&mut doc);
-                        serde_json::to_value(&*doc)?
+    pipeline::run(units, &stages, limits(read), false, |outcomes| {
+        for o in outcomes {
+            let value = match o {
+                Outcome::Doc(mut doc, keys) => {
+                    report_warnings(&doc);
+                    dups.mark(&mut doc);
+                    if doc.duplicate_of.is_none() {
+                        doc.duplicate_of = near.find(&doc.input, &keys);
                     }
-                    Outcome::Failed { input, error } => {
-                        eprintln!("dyad: {input}: {error}");
-                        failed += 1;
-                        json!({ "input": input, "error": error })
-                    }
-                };
-                match format {
-                    OutputFormat::Jsonl => serde_json::to_writer(&mut out, &value)?,
-                    OutputFormat::Json => {
-                        if !first {
-                            writeln!(out, ",")?;
-                        }
-                        serde_json::to_writer_pretty(&mut out, &value)?;
-                    }
+                    near.insert(&doc.input, &keys, doc.duplicate_of.as_deref());
+                    serde_json::to_value(&*doc)?
                 }
-                first = false;
-                if format == OutputFormat::Jsonl {
-                    writeln!(out)?;
+                Outcome::Failed { input, error } => {
+                    eprintln!("dyad: {input}: {error}");
+                    failed += 1;
+                    json!({ "input": input, "error": error })
+                }
+                Outcome::Unchanged { .. } => continue,
+                Outcome::Note { input, message } => {
+                    eprintln!("dyad: {input}: {message}");
+                    continue;
+                }
+            };
+            match format {
+                OutputFormat::Jsonl => serde_json::to_writer(&mut out, &value)?,
+                OutputFormat::Json => {
+                    if !first {
+                        writeln!(out, ",")?;
+                    }
+                    serde_json::to_writer_pretty(&mut out, &value)?;
                 }
             }
-            out.flush()?;
-            Ok(())
-        },
-    )?;
+            first = false;
+            if format == OutputFormat::Jsonl {
+                writeln!(out)?;
+            }
+        }
+        out.flush()?;
+        Ok(())
+    })?;
     if format == OutputFormat::Json {
         writeln!(out, "\n]")?;
     }
@@ -220,6 +317,8 @@ fn extract(read: &ReadArgs, format: OutputFormat) -> Result<ExitCode> {
 pub struct Summary {
     pub new: usize,
     pub unchanged: usize,
+    /// New documents linked to an earlier near-duplicate (or exact duplicate).
+    pub duplicates: usize,
     pub failed: Vec<(String, String)>,
 }
 
@@ -252,77 +351,154 @@ fn catch_up(store: &Store, index: &mut Index) -> Result<usize> {
     Ok(added)
 }
 
+/// Puts documents into the store and the index, a batch per transaction, linking each to the
+/// first-seen exact or near duplicate (in the batch, or in the store).
+pub struct Ingester {
+    pub store: Store,
+    index: Index,
+    dups: Duplicates,
+    near: NearIndex,
+    threshold: f64,
+    quiet: bool,
+    pub summary: Summary,
+}
+
+impl Ingester {
+    pub fn open(dir: &Path, stages: &Stages, quiet: bool) -> Result<Ingester> {
+        let store =
+            Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
+        let mut index = Index::open(dir)
+            .with_context(|| format!("opening the full-text index in {}", dir.display()))?;
+        let recovered = catch_up(&store, &mut index)?;
+        if recovered > 0 && !quiet {
+            eprintln!("dyad: indexed {recovered} document(s) left over from an interrupted run");
+        }
+        Ok(Ingester {
+            store,
+            index,
+            dups: Duplicates::default(),
+            near: NearIndex::new(stages.dedup.clone()),
+            threshold: stages.dedup.threshold,
+            quiet,
+            summary: Summary::default(),
+        })
+    }
+
+    /// The first-seen stored document that `keys` nearly duplicates (not `input` itself).
+    fn near_in_store(&self, input: &str, keys: &dyad_store::NearKeys) -> Result<Option<String>> {
+        let sig = dyad_dedup::Signature(keys.signature.clone());
+        for c in self.store.near_candidates(&keys.bands)? {
+            if c.input == input {
+                continue;
+            }
+            if dyad_dedup::similarity(&sig, &dyad_dedup::Signature(c.signature)) >= self.threshold {
+                return Ok(Some(c.duplicate_of.unwrap_or(c.input)));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn handle(&mut self, outcomes: Vec<Outcome>) -> Result<()> {
+        let mut docs = Vec::new();
+        let mut keys = Vec::new();
+        for o in outcomes {
+            match o {
+                Outcome::Doc(mut doc, k) => {
+                    if !self.quiet {
+                        report_warnings(&doc);
+                    }
+                    self.dups.mark(&mut doc);
+                    if doc.duplicate_of.is_none() && !doc.text.trim().is_empty() {
+                        let fp = dyad_model::text_fingerprint(&doc.text);
+                        doc.duplicate_of = self
+                            .store
+                            .find_by_fingerprint(&fp)?
+                            .filter(|first| *first != doc.input);
+                    }
+                    if doc.duplicate_of.is_none() {
+                        doc.duplicate_of = match self.near.find(&doc.input, &k) {
+                            Some(d) => Some(d),
+                            None => self.near_in_store(&doc.input, &k)?,
+                        };
+                    }
+                    self.near
+                        .insert(&doc.input, &k, doc.duplicate_of.as_deref());
+                    docs.push(*doc);
+                    keys.push(k);
+                }
+                Outcome::Failed { input, error } => {
+                    eprintln!("dyad: {input}: {error}");
+                    self.store.record_failure(&input, &error)?;
+                    self.summary.failed.push((input, error));
+                }
+                Outcome::Unchanged { input } => {
+                    tracing::debug!("{input}: unchanged, not fetched again");
+                    self.summary.unchanged += 1;
+                }
+                Outcome::Note { input, message } => {
+                    if !self.quiet {
+                        eprintln!("dyad: {input}: {message}");
+                    }
+                }
+            }
+        }
+        let puts = self.store.put_documents_with_keys(&docs, &keys)?;
+        // The batch is in the store now: near-duplicates of it are found there.
+        self.near.clear();
+        for (doc, put) in docs.iter().zip(&puts) {
+            match put {
+                PutOutcome::New { seq } => {
+                    self.index.add(*seq, doc)?;
+                    self.summary.new += 1;
+                    if doc.duplicate_of.is_some() {
+                        self.summary.duplicates += 1;
+                    }
+                }
+                PutOutcome::Unchanged { .. } => self.summary.unchanged += 1,
+            }
+            self.store.clear_failure(&doc.input)?;
+        }
+        if puts.iter().any(PutOutcome::is_new) {
+            self.index.commit(self.store.max_seq()?)?;
+        }
+        Ok(())
+    }
+}
+
+/// Peak resident memory of this process so far, from `/proc/self/status` (Linux), in bytes.
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
 fn ingest(read: &ReadArgs, dir: &Path, quiet: bool) -> Result<Summary> {
     let started = Instant::now();
     let stages = stages(read, Some(dir))?;
-    let mut store =
-        Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
-    let mut index = Index::open(dir)
-        .with_context(|| format!("opening the full-text index in {}", dir.display()))?;
-    let recovered = catch_up(&store, &mut index)?;
-    if recovered > 0 && !quiet {
-        eprintln!("dyad: indexed {recovered} document(s) left over from an interrupted run");
-    }
-    let (items, list_errors) = dyad_ingest::expand(&read.paths);
-    let mut summary = Summary::default();
-    let mut dups = Duplicates::default();
+    let mut ing = Ingester::open(dir, &stages, quiet)?;
+    let lookup = if stages.fetcher.is_some() {
+        Some(Store::open(dir)?)
+    } else {
+        None
+    };
+    let units = sources(read, &stages, lookup);
     let progress = !quiet && std::io::stderr().is_terminal();
-    pipeline::run(
-        &items,
-        list_errors,
-        &stages,
-        limits(read),
-        progress,
-        |outcomes| {
-            let mut docs = Vec::new();
-            for o in outcomes {
-                match o {
-                    Outcome::Doc(mut doc) => {
-                        if !quiet {
-                            report_warnings(&doc);
-                        }
-                        dups.mark(&mut doc);
-                        if doc.duplicate_of.is_none() && !doc.text.trim().is_empty() {
-                            let fp = dyad_model::text_fingerprint(&doc.text);
-                            doc.duplicate_of = store
-                                .find_by_fingerprint(&fp)?
-                                .filter(|first| *first != doc.input);
-                        }
-                        docs.push(*doc);
-                    }
-                    Outcome::Failed { input, error } => {
-                        eprintln!("dyad: {input}: {error}");
-                        store.record_failure(&input, &error)?;
-                        summary.failed.push((input, error));
-                    }
-                }
-            }
-            let puts = store.put_documents(&docs)?;
-            for (doc, put) in docs.iter().zip(&puts) {
-                match put {
-                    PutOutcome::New { seq } => {
-                        index.add(*seq, doc)?;
-                        summary.new += 1;
-                    }
-                    PutOutcome::Unchanged { .. } => summary.unchanged += 1,
-                }
-                store.clear_failure(&doc.input)?;
-            }
-            if puts.iter().any(PutOutcome::is_new) {
-                index.commit(store.max_seq()?)?;
-            }
-            Ok(())
-        },
-    )?;
+    pipeline::run(units, &stages, limits(read), progress, |o| ing.handle(o))?;
+    let summary = ing.summary;
     if !quiet {
+        let secs = started.elapsed().as_secs_f64();
+        let total = summary.new + summary.unchanged + summary.failed.len();
         eprintln!(
-            "dyad: ingested {} input(s) into {}: {} new, {} unchanged, {} failed ({:.1} s)",
-            summary.new + summary.unchanged + summary.failed.len(),
+            "dyad: ingested {total} input(s) into {}: {} new, {} unchanged, {} failed; {} linked to an earlier duplicate ({secs:.1} s, {:.0} inputs/s on {} thread(s), peak memory {})",
             dir.display(),
             summary.new,
             summary.unchanged,
             summary.failed.len(),
-            started.elapsed().as_secs_f64()
+            summary.duplicates,
+            total as f64 / secs.max(1e-9),
+            rayon::current_num_threads(),
+            peak_rss().map_or("unknown".into(), dyad_ingest::human),
         );
         for (input, error) in &summary.failed {
             eprintln!("  failed: {input}: {error}");
@@ -357,19 +533,71 @@ fn highlight(fragment: &str, ranges: &[(usize, usize)], tty: bool) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// One story: the first-seen document, and the other copies (syndicated, republished) that
+/// were linked to it as duplicates.
+struct Story {
+    hit: dyad_search::Hit,
+    /// `(input, source)` of every copy.
+    copies: Vec<(String, Option<String>)>,
+}
+
+/// Groups hits by story: a duplicate is replaced by its first-seen document (shown once, in
+/// the rank of its best copy), and every copy's input and source are listed with it.
+fn stories(dir: &Path, hits: Vec<dyad_search::Hit>, limit: usize) -> Result<Vec<Story>> {
+    let store = Store::open(dir)?;
+    let mut out: Vec<Story> = Vec::new();
+    if limit == 0 {
+        return Ok(out);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for mut hit in hits {
+        if let Some(orig_input) = store.duplicate_of_id(&hit.id)?
+            && let Some(orig_id) = store.id_by_input(&orig_input)?
+            && let Some(orig) = store.get(&orig_id)?
+        {
+            hit.id = orig.id;
+            hit.title = orig.title;
+            hit.source = orig.source;
+            hit.published = orig.published;
+            hit.language = orig.language;
+            hit.input = orig.input;
+        }
+        if !seen.insert(hit.id.clone()) {
+            continue;
+        }
+        let copies = store
+            .duplicates_of(&hit.input)?
+            .into_iter()
+            .map(|d| (d.input, d.source))
+            .collect();
+        out.push(Story { hit, copies });
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 fn search(dir: &Path, q: &Query, as_json: bool) -> Result<ExitCode> {
     let index = Index::open(dir)?;
-    let hits = index.search(q)?;
+    // Copies of one story collapse into one result: ask for more, then group.
+    let wide = Query {
+        limit: q.limit.saturating_mul(4).max(q.limit),
+        ..q.clone()
+    };
+    let found = stories(dir, index.search(&wide)?, q.limit)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if as_json {
-        let v: Vec<_> = hits
+        let v: Vec<_> = found
             .iter()
-            .map(|h| {
+            .map(|st| {
+                let h = &st.hit;
                 json!({
                     "id": h.id, "title": h.title, "source": h.source, "published": h.published,
                     "language": h.language, "input": h.input, "score": h.score,
                     "snippet": h.snippet.fragment, "highlights": h.snippet.highlights,
+                    "copies": st.copies.iter().map(|(i, s)| json!({"input": i, "source": s})).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -378,8 +606,9 @@ fn search(dir: &Path, q: &Query, as_json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let tty = std::io::stdout().is_terminal();
-    writeln!(out, "{} result(s) for {:?}", hits.len(), q.text)?;
-    for (i, h) in hits.iter().enumerate() {
+    writeln!(out, "{} result(s) for {:?}", found.len(), q.text)?;
+    for (i, st) in found.iter().enumerate() {
+        let h = &st.hit;
         writeln!(
             out,
             "{:>3}. {}",
@@ -401,6 +630,22 @@ fn search(dir: &Path, q: &Query, as_json: bool) -> Result<ExitCode> {
             "     {}",
             highlight(&h.snippet.fragment, &h.snippet.highlights, tty)
         )?;
+        if !st.copies.is_empty() {
+            let list: Vec<String> = st
+                .copies
+                .iter()
+                .map(|(i, s)| match s {
+                    Some(s) => format!("{s} ({i})"),
+                    None => i.clone(),
+                })
+                .collect();
+            writeln!(
+                out,
+                "     also published by {} other source(s): {}",
+                list.len(),
+                list.join("; ")
+            )?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -610,6 +855,9 @@ fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
         max_size: Limits::default().max_bytes,
         lexicon: None,
         kb: Vec::new(),
+        fetch: false,
+        threads: None,
+        dup_threshold: dyad_dedup::Config::default().threshold,
     };
     println!(
         "== dyad demo: ingesting the sample corpus from {}",

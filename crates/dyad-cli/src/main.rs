@@ -6,6 +6,9 @@ mod bench;
 mod commands;
 mod pipeline;
 mod track;
+mod sources;
+mod synth;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,10 +53,22 @@ struct StoreArgs {
 
 #[derive(Args, Debug, Clone)]
 struct ReadArgs {
-    /// Files, folders (read recursively) or `-` for standard input. `.html`, `.htm`, `.txt`,
-    /// each also as `.gz`.
+    /// Files, folders (read recursively), URLs (with --fetch) or `-` for standard input.
+    /// Documents: `.html`, `.htm`, `.txt`; containers: `.jsonl`, `.ndjson` (news-please names
+    /// too), `.warc`, `.rss`, `.atom`, `.xml` (feed or sitemap), `.urls`; each also as `.gz`.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
+    /// Fetch URLs, and the pages that feeds, sitemaps and URL lists link to (politely: robots.txt,
+    /// a per-host limit, retries with backoff). Without it, links are only counted.
+    #[arg(long)]
+    fetch: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Estimated word-shingle Jaccard similarity at or above which a document is linked to an
+    /// earlier one as a near-duplicate (`duplicate_of`).
+    #[arg(long, default_value_t = 0.3, value_name = "F")]
+    dup_threshold: f64,
     /// Largest input accepted, in bytes (suffixes K, M, G).
     #[arg(long, default_value = "32M", value_parser = parse_size, value_name = "SIZE")]
     max_size: u64,
@@ -176,6 +191,52 @@ enum Command {
         /// The Python that runs the comparison (default: $DYAD_PYTHON, else python3).
         #[arg(long, value_name = "PATH")]
         python: Option<String>,
+    },
+    /// Poll the feeds listed in a configuration file and ingest only their new items; state
+    /// (items taken, ETag/Last-Modified) is kept in the store and survives restarts.
+    #[command(
+        after_help = "Configuration (TOML):\n  interval = \"15m\"            # default poll interval (s, m, h)\n  [[feed]]\n  url = \"https://example.com/rss.xml\"\n  interval = \"5m\"             # optional, per feed\n\nExamples:\n  dyad watch feeds.toml --data-dir ./store\n  dyad watch feeds.toml --once"
+    )]
+    Watch {
+        /// The configuration file.
+        config: PathBuf,
+        /// Poll every feed once, then exit.
+        #[arg(long, conflicts_with = "cycles")]
+        once: bool,
+        /// Poll this many rounds, then exit (default: forever).
+        #[arg(long, value_name = "N")]
+        cycles: Option<usize>,
+        /// Extra knowledge-base files (as for ingest).
+        #[arg(long, value_name = "FILE")]
+        kb: Vec<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Near-duplicate threshold (as for ingest).
+        #[arg(long, default_value_t = 0.3, value_name = "F")]
+        dup_threshold: f64,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Write synthetic articles (English and Korean, names from the knowledge base, some
+    /// near-duplicate copies) as JSON Lines shards, for throughput and memory benchmarks.
+    #[command(
+        after_help = "Example:\n  dyad generate --count 100000 --out /tmp/synth\n  dyad ingest /tmp/synth --data-dir /tmp/synth-store --threads 1"
+    )]
+    Generate {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        /// Output folder (created); shards are `synth-00000.jsonl`, ...
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Articles per shard.
+        #[arg(long, default_value_t = 1000)]
+        per_file: usize,
+        /// Share of articles that are edited copies of an earlier one.
+        #[arg(long, default_value_t = 0.1)]
+        copies: f64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
     },
     /// The knowledge base: validate it, or look a name up.
     #[command(subcommand)]

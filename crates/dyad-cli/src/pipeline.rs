@@ -1,56 +1,73 @@
-//! The read → clean pipeline shared by `extract`, `ingest` and `demo`: inputs are processed in
-//! parallel in chunks, and results come back in input order, one chunk at a time, so memory
-//! stays bounded however many inputs there are.
+//! The read → clean → extract pipeline shared by `extract`, `ingest`, `watch` and `demo`: units
+//! of work (files, container records, pages to fetch) are pulled lazily from
+//! [`Sources`](crate::sources::Sources) and processed in parallel in chunks; results come back in
+//! input order, one chunk at a time, so memory stays bounded however many inputs there are.
 
 use std::collections::HashMap;
 
 use dyad_clean::Cleaner;
+use dyad_dedup::Signature;
 use dyad_extract::Extractor;
-use dyad_ingest::{Item, Limits, ListError};
-use dyad_model::Document;
+use dyad_fetch::{Fetched, Fetcher};
+use dyad_ingest::{Limits, Record};
+use dyad_model::{Document, Format};
+use dyad_store::NearKeys;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+
+use crate::sources::{Unit, Work, record_of_page};
 
 /// How many inputs are processed together.
 pub const CHUNK: usize = 256;
 
-/// Cleaning and extraction, built once per run.
+/// Cleaning and extraction, built once per run, and the fetcher when fetching is on.
 pub struct Stages {
     pub cleaner: Cleaner,
     pub extractor: Extractor,
+    pub fetcher: Option<Fetcher>,
+    /// Near-duplicate signatures are computed with this configuration.
+    pub dedup: dyad_dedup::Config,
 }
 
 /// One input's result.
 pub enum Outcome {
-    Doc(Box<Document>),
-    Failed { input: String, error: String },
+    /// A document, with its near-duplicate signature and band keys.
+    Doc(Box<Document>, NearKeys),
+    Failed {
+        input: String,
+        error: String,
+    },
+    /// Nothing new: a `304 Not Modified`, or a page the store already has.
+    Unchanged {
+        input: String,
+    },
+    /// Something worth saying that is not a failure (links left unfetched).
+    Note {
+        input: String,
+        message: String,
+    },
 }
 
-/// Runs `f` over every result, in input order. Listing errors come first.
+/// Runs `f` over every result, in input order, a chunk at a time: units are pulled from
+/// `units` lazily, so containers are opened only when their turn comes.
 pub fn run(
-    items: &[Item],
-    list_errors: Vec<ListError>,
+    units: impl Iterator<Item = Unit>,
     stages: &Stages,
     limits: Limits,
     progress: bool,
     mut f: impl FnMut(Vec<Outcome>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let failed: Vec<Outcome> = list_errors
-        .into_iter()
-        .map(|e| Outcome::Failed {
-            input: e.input,
-            error: e.error,
-        })
-        .collect();
-    if !failed.is_empty() {
-        f(failed)?;
-    }
-    let bar = progress_bar(items.len() as u64, progress);
-    for chunk in items.chunks(CHUNK) {
+    let bar = progress_bar(progress);
+    let mut units = units.peekable();
+    while units.peek().is_some() {
+        let chunk: Vec<Unit> = units.by_ref().take(CHUNK).collect();
         let outcomes: Vec<Outcome> = chunk
-            .par_iter()
-            .map(|item| {
-                let out = process(item, stages, limits);
+            .into_par_iter()
+            .map(|unit| {
+                let out = match unit {
+                    Unit::Done(o) => o,
+                    Unit::Work(w) => process(w, stages, limits),
+                };
                 bar.inc(1);
                 out
             })
@@ -61,41 +78,193 @@ pub fn run(
     Ok(())
 }
 
-/// Reads and cleans one input. Never panics past this point: a panic in cleaning would be a
-/// bug, and it is reported as that input's failure rather than aborting the run.
-pub fn process(item: &Item, stages: &Stages, limits: Limits) -> Outcome {
-    let raw = match dyad_ingest::read(item, limits) {
-        Ok(raw) => raw,
-        Err(e) => {
-            return Outcome::Failed {
-                input: item.input.clone(),
-                error: e.to_string(),
+/// Reads (or fetches) and cleans one unit. Never panics past this point: a panic in cleaning
+/// would be a bug, and it is reported as that input's failure rather than aborting the run.
+pub fn process(work: Work, stages: &Stages, limits: Limits) -> Outcome {
+    let (raw, record) = match work {
+        Work::File(item) => match dyad_ingest::read(&item, limits) {
+            Ok(raw) => (raw, None),
+            Err(e) => {
+                return Outcome::Failed {
+                    input: item.input,
+                    error: e.to_string(),
+                };
+            }
+        },
+        Work::Record(mut r) => {
+            let raw = std::mem::replace(&mut r.raw, empty_raw());
+            (raw, Some(r))
+        }
+        Work::Page(link) => {
+            let Some(fetcher) = &stages.fetcher else {
+                return Outcome::Failed {
+                    input: link.url.clone(),
+                    error: "a URL: pass --fetch to fetch it".into(),
+                };
             };
+            match fetcher.fetch(&link.url, None) {
+                Ok(Fetched::Body(page)) => {
+                    match dyad_ingest::from_bytes(&link.url, &page.bytes, limits) {
+                        Ok(raw) => {
+                            let mut r = record_of_page(empty_raw(), &link.url, Some(&link));
+                            if page.url != link.url {
+                                r.url = Some(page.url);
+                            }
+                            (raw, Some(Box::new(r)))
+                        }
+                        Err(e) => {
+                            return Outcome::Failed {
+                                input: link.url.clone(),
+                                error: e.to_string(),
+                            };
+                        }
+                    }
+                }
+                Ok(Fetched::NotModified) => {
+                    return Outcome::Unchanged {
+                        input: link.url.clone(),
+                    };
+                }
+                Err(e) => {
+                    return Outcome::Failed {
+                        input: link.url.clone(),
+                        error: e.to_string(),
+                    };
+                }
+            }
         }
     };
+    let input = raw.input.clone();
     let run = || {
+        let mut raw = raw;
+        if let Some(r) = &record {
+            headline_first(&mut raw, r);
+        }
         let mut doc = stages.cleaner.clean(&raw);
+        if let Some(r) = &record {
+            apply_record(&mut doc, r);
+        }
         stages.extractor.extract(&mut doc);
-        doc
+        let keys = near_keys(&doc.text, &stages.dedup);
+        (doc, keys)
     };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-        Ok(doc) => Outcome::Doc(Box::new(doc)),
+        Ok((doc, keys)) => Outcome::Doc(Box::new(doc), keys),
         Err(_) => Outcome::Failed {
-            input: item.input.clone(),
+            input,
             error: "internal error while cleaning or extracting (a bug: please report it with this input)".into(),
         },
     }
 }
 
-fn progress_bar(len: u64, enabled: bool) -> ProgressBar {
-    if !enabled || len < 2 {
+fn empty_raw() -> dyad_model::RawDoc {
+    dyad_model::RawDoc {
+        input: String::new(),
+        format: Format::Text,
+        content: String::new(),
+        encoding: String::new(),
+        warnings: Vec::new(),
+    }
+}
+
+/// A text record with a separate title: the title goes first, as a headline, so that text
+/// cleaning takes it as the title and keeps the first paragraph of the body as body.
+fn headline_first(raw: &mut dyad_model::RawDoc, r: &Record) {
+    if raw.format != Format::Text {
+        return;
+    }
+    if let Some(t) = &r.title
+        && !raw.content.trim_start().starts_with(t.trim())
+    {
+        raw.content = format!("{}\n\n{}", t.trim(), raw.content);
+    }
+}
+
+/// The container's metadata where cleaning found none (for text records, the container is
+/// the only authority on the title). The id is recomputed when the title changes.
+pub fn apply_record(doc: &mut Document, r: &Record) {
+    let title_before = doc.title.clone();
+    if doc.title.is_none() || (doc.format == Format::Text && r.title.is_some()) {
+        if let Some(t) = &r.title {
+            doc.title = Some(t.clone());
+        }
+    }
+    if doc.published.is_none() {
+        doc.published = r.published.clone();
+    }
+    if doc.source.is_none() {
+        doc.source = r.source.clone();
+    }
+    if doc.byline.is_empty() {
+        doc.byline = r.authors.clone();
+    }
+    if doc.canonical_url.is_none() {
+        doc.canonical_url = r.url.clone();
+    }
+    if doc.title != title_before {
+        doc.id = dyad_model::doc_id(doc.title.as_deref(), &doc.text);
+    }
+}
+
+/// The MinHash signature and LSH band keys of a text.
+pub fn near_keys(text: &str, cfg: &dyad_dedup::Config) -> NearKeys {
+    let sig = dyad_dedup::signature(text, cfg);
+    NearKeys {
+        bands: dyad_dedup::band_keys(&sig, cfg),
+        signature: sig.0,
+    }
+}
+
+/// Near-duplicates within a run: an in-memory LSH index of the documents seen so far
+/// (`extract`, or the current batch of `ingest`, whose earlier batches are in the store).
+pub struct NearIndex {
+    index: dyad_dedup::Index<String>,
+    /// input → the input it duplicates, to link to the first-seen document of a chain.
+    first_of: HashMap<String, String>,
+}
+
+impl NearIndex {
+    pub fn new(cfg: dyad_dedup::Config) -> Self {
+        NearIndex {
+            index: dyad_dedup::Index::new(cfg),
+            first_of: HashMap::new(),
+        }
+    }
+
+    /// The first-seen near-duplicate of `keys` in this index (not `input` itself).
+    pub fn find(&self, input: &str, keys: &NearKeys) -> Option<String> {
+        let found = self.index.find(&Signature(keys.signature.clone()))?;
+        if found == input {
+            return None;
+        }
+        Some(self.first_of.get(&found).cloned().unwrap_or(found))
+    }
+
+    pub fn insert(&mut self, input: &str, keys: &NearKeys, duplicate_of: Option<&str>) {
+        if keys.signature.is_empty() {
+            return;
+        }
+        if let Some(d) = duplicate_of {
+            self.first_of.insert(input.to_string(), d.to_string());
+        }
+        self.index
+            .insert(input.to_string(), Signature(keys.signature.clone()));
+    }
+
+    pub fn clear(&mut self) {
+        *self = NearIndex::new(self.index.config().clone());
+    }
+}
+
+fn progress_bar(enabled: bool) -> ProgressBar {
+    if !enabled {
         return ProgressBar::hidden();
     }
     // indicatif draws only when stderr is a terminal.
-    let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {per_sec} {msg}",
-    ) {
+    let bar = ProgressBar::no_length();
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos} inputs {per_sec} {msg}")
+    {
         bar.set_style(style);
     }
     bar

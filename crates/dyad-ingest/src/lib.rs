@@ -99,7 +99,7 @@ pub fn is_supported(path: &Path) -> bool {
 }
 
 /// Expands the user's arguments into items, in order: a file as itself, a folder as the
-/// supported files below it (sorted, recursive), `-` as standard input.
+/// supported documents and containers below it (sorted, recursive), `-` as standard input.
 pub fn expand(args: &[String]) -> (Vec<Item>, Vec<ListError>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
@@ -134,7 +134,7 @@ fn walk(arg: &str, root: &Path, items: &mut Vec<Item>, errors: &mut Vec<ListErro
     for entry in walker {
         match entry {
             Ok(e) => {
-                if e.file_type().is_dir() || !is_supported(e.path()) {
+                if e.file_type().is_dir() || !(is_supported(e.path()) || is_container(e.path())) {
                     continue;
                 }
                 items.push(Item {
@@ -362,6 +362,9 @@ mod tests {
             .map(|i| i.input.trim_start_matches(&root).to_string())
             .collect();
         assert_eq!(names, ["/a.html", "/b.txt", "/sub/d.htm.gz"]);
+        std::fs::write(dir.path().join("c.jsonl"), "{}").expect("write");
+        let (items, _) = expand(std::slice::from_ref(&root));
+        assert!(items.iter().any(|i| i.input.ends_with("/c.jsonl")));
         assert_eq!(errors.len(), 1);
         assert!(errors[0].input.ends_with("missing.txt"));
     }

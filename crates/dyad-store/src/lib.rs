@@ -28,6 +28,9 @@ use dyad_model::{Document, Failure, Format, text_fingerprint};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 
+mod intake;
+pub use intake::{DuplicateSource, NearCandidate, NearKeys};
+
 /// The database file name inside the data directory.
 pub const DB_FILE: &str = "dyad.sqlite3";
 
@@ -43,6 +46,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0002_times.sql")),
     M::up(include_str!("../migrations/0006_tone.sql")),
     M::up(include_str!("../migrations/0004_tracker.sql")),
+    M::up(include_str!("../migrations/0003_intake.sql")),
 ];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
