@@ -184,10 +184,10 @@ fn headline_first(raw: &mut dyad_model::RawDoc, r: &Record) {
 /// the only authority on the title). The id is recomputed when the title changes.
 pub fn apply_record(doc: &mut Document, r: &Record) {
     let title_before = doc.title.clone();
-    if doc.title.is_none() || (doc.format == Format::Text && r.title.is_some()) {
-        if let Some(t) = &r.title {
-            doc.title = Some(t.clone());
-        }
+    if let Some(t) = &r.title
+        && (doc.title.is_none() || doc.format == Format::Text)
+    {
+        doc.title = Some(t.clone());
     }
     if doc.published.is_none() {
         doc.published = r.published.clone();

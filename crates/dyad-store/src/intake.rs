@@ -9,6 +9,9 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use super::{PutOutcome, Store, StoreError, put_in_tx};
 use dyad_model::Document;
 
+/// `(ETag, Last-Modified)` of a response.
+pub type Validators = (Option<String>, Option<String>);
+
 /// A stored document that shares a band key with a signature looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NearCandidate {
@@ -164,10 +167,7 @@ impl Store {
     }
 
     /// The validators (ETag, Last-Modified) of the last response from `url`.
-    pub fn fetch_validators(
-        &self,
-        url: &str,
-    ) -> Result<Option<(Option<String>, Option<String>)>, StoreError> {
+    pub fn fetch_validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT etag, last_modified FROM fetch_cache WHERE url = ?1")?;
