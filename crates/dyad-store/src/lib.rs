@@ -41,6 +41,7 @@ const AMBIGUOUS_LIST_MAX: usize = 20;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_init.sql")),
     M::up(include_str!("../migrations/0002_times.sql")),
+    M::up(include_str!("../migrations/0005_tokens.sql")),
 ];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
@@ -512,6 +513,7 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
                         e.mentions.len() as i64
                     ])?;
                 }
+                serve::index_document(tx, seq, doc)?;
                 PutOutcome::New { seq }
             }
         };
@@ -641,6 +643,9 @@ impl RawRow {
         Ok((self.seq, doc))
     }
 }
+
+mod serve;
+pub use serve::*;
 
 #[cfg(test)]
 mod tests;
