@@ -110,7 +110,7 @@ impl Rng {
 }
 
 fn synthetic(i: usize, rng: &mut Rng) -> Document {
-    let korean = i % 5 == 0;
+    let korean = i.is_multiple_of(5);
     let year = 2015 + rng.below(12);
     let date = format!("{year}-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28));
     let words = if korean { KO } else { WORDS };
