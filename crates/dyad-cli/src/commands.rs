@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::pipeline::{self, Duplicates, NearIndex, Outcome, Stages};
 use crate::sources::{Sources, is_url};
-use crate::{Cli, Command, KbCommand, OutputFormat, ReadArgs, StoreArgs};
+use crate::{Cli, Command, KbCommand, OutputFormat, ReadArgs, StoreArgs, TokenCommand};
 
 /// The sample corpus written for the project, bundled into the binary for `dyad demo`.
 static SAMPLE: include_dir::Dir<'static> =
@@ -63,7 +63,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             store,
         } => show(&open_existing(&store)?, &id, removed, json),
         Command::Stats { json, store } => stats(&open_existing(&store)?, json),
-        Command::Demo { data_dir } => demo(&data_dir, quiet),
+        Command::Demo {
+            data_dir,
+            no_serve,
+            addr,
+        } => {
+            let status = demo(&data_dir, quiet)?;
+            if no_serve {
+                return Ok(status);
+            }
+            serve(&data_dir, addr)?;
+            Ok(status)
+        }
+        Command::Serve { addr, store } => {
+            serve(&data_dir(&store)?, addr).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Create { name, store }) => {
+            token_create(&data_dir(&store)?, &name)
+        }
         Command::Kb(KbCommand::Check { kb, store }) => kb_check(&kb, &store),
         Command::Commitments(c) => crate::track::run(c, quiet),
         Command::Watch {
@@ -1112,5 +1129,37 @@ fn bench(
             o.system
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dyad serve`: the API and the dashboard, until Ctrl-C.
+fn serve(dir: &Path, addr: std::net::SocketAddr) -> Result<()> {
+    dyad_server::serve(addr, dir, |bound| {
+        // One line on stdout (scripts read the URL from it); the rest on stderr.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "dyad: serving {} on http://{bound}/", dir.display());
+        let _ = out.flush();
+        eprintln!(
+            "dyad: API at http://{bound}/api/v1 (described by /api/v1/openapi.json); \
+             read-only without a token (dyad token create). Ctrl-C stops."
+        );
+    })
+    .with_context(|| format!("serving {}", dir.display()))
+}
+
+/// `dyad token create`: prints a new token once; the store keeps its hash.
+fn token_create(dir: &Path, name: &str) -> Result<ExitCode> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        bail!("--name must be 1 to 100 characters");
+    }
+    let mut store =
+        Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
+    let token = dyad_server::create_token(&mut store, name)?;
+    println!("{token}");
+    eprintln!(
+        "dyad: token for `{name}` created in {}; it is shown only now. Send it as `Authorization: Bearer TOKEN`.",
+        dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

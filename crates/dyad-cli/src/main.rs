@@ -244,11 +244,46 @@ enum Command {
     /// The commitment tracker: registry, evidence, statuses, review, export, compliance.
     #[command(subcommand)]
     Commitments(track::CommitmentsCommand),
-    /// Ingest the bundled sample corpus into a demo store, then show stats and sample searches.
+    /// Ingest the bundled sample corpus into a demo store, show stats and sample searches, then
+    /// serve the dashboard on it (until Ctrl-C).
     Demo {
         /// Where the demo store goes.
         #[arg(long, value_name = "DIR", default_value = "dyad-demo-data")]
         data_dir: PathBuf,
+        /// Stop after the searches instead of serving the dashboard.
+        #[arg(long)]
+        no_serve: bool,
+        /// Address to serve on.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        addr: std::net::SocketAddr,
+    },
+    /// Serve the JSON API (/api/v1) and the analyst's dashboard on a store, until Ctrl-C.
+    /// Read-only without a token (see `dyad token create`).
+    #[command(
+        after_help = "Examples:\n  dyad serve --data-dir ./store\n  dyad serve --addr 0.0.0.0:8080   (then open http://HOST:8080/)"
+    )]
+    Serve {
+        /// Address to listen on; port 0 picks a free port (the URL is printed).
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        addr: std::net::SocketAddr,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// API tokens for the analyst's writes (statuses, merges, reviews).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Make a token and print it once; the store keeps only its hash.
+    #[command(after_help = "Example:\n  dyad token create --name alice --data-dir ./store")]
+    Create {
+        /// Who the token is for; written in the history of every change made with it.
+        #[arg(long, default_value = "analyst")]
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 

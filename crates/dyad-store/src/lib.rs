@@ -47,6 +47,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0006_tone.sql")),
     M::up(include_str!("../migrations/0004_tracker.sql")),
     M::up(include_str!("../migrations/0003_intake.sql")),
+    M::up(include_str!("../migrations/0005_tokens.sql")),
 ];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
@@ -519,6 +520,7 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
                         e.mentions.len() as i64
                     ])?;
                 }
+                serve::index_document(tx, seq, doc)?;
                 PutOutcome::New { seq }
             }
         };
@@ -658,6 +660,8 @@ impl RawRow {
 
 mod tracker;
 pub use tracker::{AuditRow, CommitmentRow, EvidenceRow, ReviewRow, StatusRow, TrackTx};
+mod serve;
+pub use serve::*;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,657 @@
+//! The JSON API under `/api/v1`. Handlers validate their parameters (unknown parameters are
+//! refused, naming them), run store work on a blocking thread and answer JSON.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Extension, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use dyad_search::Query as SearchQuery;
+use dyad_store::{CommitmentFilter, DocFilter, EventFilter, Page, Paged};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::{Caller, require_token};
+use crate::commitments::STATUSES;
+use crate::error::{ApiError, ERROR_CODES};
+
+type St = State<Arc<AppState>>;
+type Q = Result<Query<HashMap<String, String>>, QueryRejection>;
+type Answer = Result<Response, ApiError>;
+
+/// Default and largest page sizes.
+const PER_PAGE: usize = 20;
+const MAX_PER_PAGE: usize = 100;
+
+/// Search hits considered for facets and pagination.
+const SEARCH_WINDOW: usize = 1000;
+
+/// Largest write body.
+const MAX_BODY: usize = 64 * 1024;
+
+/// The OpenAPI description (the error table is added from [`ERROR_CODES`] when served).
+const OPENAPI: &str = include_str!("../openapi.json");
+
+pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    let writes = Router::new()
+        .route("/commitments/{id}/status", post(set_status))
+        .route("/commitments/merge", post(merge))
+        .route("/suggestions/{id}/accept", post(accept))
+        .route("/suggestions/{id}/reject", post(reject))
+        .route_layer(axum::middleware::from_fn_with_state(state, require_token))
+        .layer(DefaultBodyLimit::max(MAX_BODY));
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/stats", get(stats))
+        .route("/auth", get(whoami))
+        .route("/documents", get(documents))
+        .route("/documents/{id}", get(document))
+        .route("/search", get(search))
+        .route("/entities", get(entities))
+        .route("/entities/{key}", get(entity))
+        .route("/events", get(events))
+        .route("/timeline", get(timeline))
+        .route("/quotes", get(quotes))
+        .route("/speakers", get(speakers))
+        .route("/commitments", get(commitments))
+        .route("/commitments/summary", get(commitments_summary))
+        .route("/commitments/{id}", get(commitment))
+        .route("/suggestions", get(suggestions))
+        .route("/topics", get(topics))
+        .route("/sources", get(sources))
+        .merge(writes)
+        .fallback(|| async { ApiError::not_found("no such API route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new("method_not_allowed", "this route does not take that method")
+        })
+}
+
+fn ok(v: impl serde::Serialize) -> Answer {
+    Ok(Json(v).into_response())
+}
+
+/// Validated query parameters.
+struct Params(HashMap<String, String>);
+
+impl Params {
+    fn new(q: Q, allowed: &[&str]) -> Result<Params, ApiError> {
+        let Query(map) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
+        let mut unknown: Vec<&str> = map
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !allowed.contains(k))
+            .collect();
+        if !unknown.is_empty() {
+            unknown.sort_unstable();
+            return Err(ApiError::bad_request(format!(
+                "unknown parameter(s): {}; this route takes: {}",
+                unknown.join(", "),
+                allowed.join(", ")
+            )));
+        }
+        Ok(Params(map))
+    }
+
+    /// A non-empty, trimmed value.
+    fn opt(&self, name: &str) -> Option<String> {
+        self.0
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A date parameter: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    fn date(&self, name: &str) -> Result<Option<String>, ApiError> {
+        let Some(v) = self.opt(name) else {
+            return Ok(None);
+        };
+        let b = v.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        let valid = match b.len() {
+            4 => digits(0..4),
+            7 => digits(0..4) && b[4] == b'-' && digits(5..7),
+            10 => digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10),
+            _ => false,
+        };
+        if valid {
+            Ok(Some(v))
+        } else {
+            Err(ApiError::bad_request(format!(
+                "`{name}` must be a date: YYYY, YYYY-MM or YYYY-MM-DD (got `{v}`)"
+            )))
+        }
+    }
+
+    fn number(
+        &self,
+        name: &str,
+        default: usize,
+        min: usize,
+        max: usize,
+    ) -> Result<usize, ApiError> {
+        let Some(v) = self.opt(name) else {
+            return Ok(default);
+        };
+        match v.parse::<usize>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(ApiError::bad_request(format!(
+                "`{name}` must be a whole number from {min} to {max} (got `{v}`)"
+            ))),
+        }
+    }
+
+    /// `page` (from 1) and `per_page` (1..=100).
+    fn page(&self) -> Result<PageMeta, ApiError> {
+        let per_page = self.number("per_page", PER_PAGE, 1, MAX_PER_PAGE)?;
+        let page = self.number("page", 1, 1, 1_000_000)?;
+        Ok(PageMeta { page, per_page })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PageMeta {
+    page: usize,
+    per_page: usize,
+}
+
+impl PageMeta {
+    fn store(self) -> Page {
+        Page {
+            offset: (self.page - 1).saturating_mul(self.per_page),
+            limit: self.per_page,
+        }
+    }
+
+    fn wrap<T: serde::Serialize>(self, p: Paged<T>) -> Value {
+        json!({"total": p.total, "page": self.page, "per_page": self.per_page, "items": p.items})
+    }
+}
+
+const PAGING: [&str; 2] = ["page", "per_page"];
+
+fn with_paging<'a>(names: &[&'a str]) -> Vec<&'a str> {
+    names.iter().copied().chain(PAGING).collect()
+}
+
+async fn openapi() -> Answer {
+    let mut doc: Value = serde_json::from_str(OPENAPI)
+        .map_err(|e| ApiError::internal(format!("openapi.json: {e}")))?;
+    doc["x-error-codes"] = ERROR_CODES
+        .iter()
+        .map(|(code, status, meaning)| json!({"code": code, "status": status, "meaning": meaning}))
+        .collect();
+    ok(doc)
+}
+
+async fn stats(State(st): St, q: Q) -> Answer {
+    Params::new(q, &[])?;
+    let (stats, commitments) = st
+        .with_store(|s, st| Ok((st.cached_stats(s)?, st.commitments.summary(s)?)))
+        .await?;
+    let indexed = st.index.num_docs()?;
+    let pairs = |v: &[(String, u64)]| -> Vec<Value> {
+        v.iter()
+            .map(|(k, n)| json!({"value": k, "count": n}))
+            .collect()
+    };
+    ok(json!({
+        "documents": stats.documents,
+        "indexed": indexed,
+        "by_language": pairs(&stats.by_language),
+        "by_source": pairs(&stats.by_source),
+        "by_format": pairs(&stats.by_format),
+        "duplicates": stats.duplicates,
+        "removed_items": stats.removed_items,
+        "earliest": stats.earliest,
+        "latest": stats.latest,
+        "inputs": stats.inputs,
+        "failures": stats.failures,
+        "commitments": commitments,
+    }))
+}
+
+/// Who a token is: 200 with its name, 401 otherwise. Lets the dashboard check a pasted token.
+async fn whoami(State(st): St, headers: HeaderMap) -> Answer {
+    let Some(token) = crate::auth::bearer(&headers) else {
+        return Err(ApiError::new("unauthorized", "no bearer token"));
+    };
+    let hash = crate::auth::hash_token(token);
+    match st.with_store(move |s, _| Ok(s.token_name(&hash)?)).await? {
+        Some(name) => ok(json!({"name": name})),
+        None => Err(ApiError::new("unauthorized", "unknown or revoked token")),
+    }
+}
+
+async fn documents(State(st): St, q: Q) -> Answer {
+    let p = Params::new(
+        q,
+        &with_paging(&["lang", "source", "since", "until", "entity"]),
+    )?;
+    let meta = p.page()?;
+    let f = DocFilter {
+        lang: p.opt("lang"),
+        source: p.opt("source"),
+        since: p.date("since")?,
+        until: p.date("until")?,
+        entity: p.opt("entity"),
+    };
+    let page = st
+        .with_store(move |s, _| Ok(s.documents_page(&f, meta.store())?))
+        .await?;
+    ok(meta.wrap(page))
+}
+
+fn path<T>(p: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+    p.map(|Path(v)| v)
+        .map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
+async fn document(State(st): St, id: Result<Path<String>, PathRejection>, q: Q) -> Answer {
+    Params::new(q, &[])?;
+    let id = path(id)?;
+    let found = st
+        .with_store(move |s, _| {
+            let Some(doc) = s.get(&id)? else {
+                return Err(ApiError::not_found(format!("no document `{id}`")));
+            };
+            let inputs = s.inputs_of(&doc.id)?;
+            Ok((doc, inputs))
+        })
+        .await?;
+    let (doc, inputs) = found;
+    let mut v = serde_json::to_value(&doc).map_err(|e| ApiError::internal(e.to_string()))?;
+    v["inputs"] = json!(inputs);
+    ok(v)
+}
+
+async fn search(State(st): St, q: Q) -> Answer {
+    let p = Params::new(q, &with_paging(&["q", "lang", "source", "since", "until"]))?;
+    let meta = p.page()?;
+    let query = SearchQuery {
+        text: p.opt("q").unwrap_or_default(),
+        lang: p.opt("lang"),
+        since: p.date("since")?,
+        until: p.date("until")?,
+        source: p.opt("source"),
+        limit: SEARCH_WINDOW,
+    };
+    let index = Arc::clone(&st.index);
+    let hits = tokio::task::spawn_blocking(move || index.search(&query))
+        .await
+        .map_err(|e| ApiError::internal(format!("worker: {e}")))??;
+    let mut facets: BTreeMap<&str, HashMap<String, u64>> = BTreeMap::new();
+    for h in &hits {
+        let mut add = |facet: &'static str, value: String| {
+            *facets.entry(facet).or_default().entry(value).or_default() += 1;
+        };
+        add("language", h.language.clone());
+        add(
+            "source",
+            h.source.clone().unwrap_or_else(|| "(none)".into()),
+        );
+        let year = h
+            .published
+            .as_deref()
+            .and_then(|p| p.get(..4))
+            .unwrap_or("(undated)");
+        add("year", year.to_string());
+    }
+    let facets: BTreeMap<&str, Vec<Value>> = facets
+        .into_iter()
+        .map(|(k, counts)| {
+            let mut v: Vec<(String, u64)> = counts.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            (
+                k,
+                v.into_iter()
+                    .map(|(value, count)| json!({"value": value, "count": count}))
+                    .collect(),
+            )
+        })
+        .collect();
+    let page = meta.store();
+    let items: Vec<Value> = hits
+        .iter()
+        .skip(page.offset)
+        .take(page.limit)
+        .map(|h| {
+            json!({
+                "id": h.id, "title": h.title, "source": h.source, "published": h.published,
+                "language": h.language, "score": h.score,
+                "snippet": {"fragment": h.snippet.fragment, "highlights": h.snippet.highlights},
+            })
+        })
+        .collect();
+    ok(json!({
+        "total": hits.len(),
+        "total_is_lower_bound": hits.len() >= SEARCH_WINDOW,
+        "page": meta.page,
+        "per_page": meta.per_page,
+        "items": items,
+        "facets": facets,
+    }))
+}
+
+fn entity_json(e: &dyad_store::EntityCount) -> Value {
+    json!({
+        "key": e.key, "name": e.name, "type": e.kind, "kb_id": e.kb_id,
+        "documents": e.documents, "mentions": e.mentions,
+    })
+}
+
+async fn entities(State(st): St, q: Q) -> Answer {
+    let p = Params::new(q, &["name", "limit"])?;
+    let limit = p.number("limit", 50, 1, 500)?;
+    let name = p.opt("name");
+    let list = st
+        .with_store(move |s, _| Ok(s.entities(name.as_deref(), limit)?))
+        .await?;
+    ok(json!({"items": list.iter().map(entity_json).collect::<Vec<_>>()}))
+}
+
+/// One entity: counts, knowledge-base names and roles, documents, co-occurring entities, quotes
+/// and what it does in events (stance).
+async fn entity(State(st): St, key: Result<Path<String>, PathRejection>, q: Q) -> Answer {
+    Params::new(q, &[])?;
+    let key = path(key)?;
+    let v = st
+        .with_store(move |s, st| {
+            let Some(e) = s.entity(&key)? else {
+                return Err(ApiError::not_found(format!("no entity `{key}` in the store")));
+            };
+            let documents = s.documents_with(&key, 50)?;
+            let co = s.cooccurring(&key, 20)?;
+            let quotes = s.quotes_page(
+                Some(e.name.as_str()),
+                Page {
+                    offset: 0,
+                    limit: 50,
+                },
+            )?;
+            let stance = s.event_types_of(&e.name)?;
+            Ok(json!({
+                "entity": entity_json(&e),
+                "kb": kb_entry(&st.kb, e.kb_id.as_deref()),
+                "documents": documents.iter().map(|d| json!({
+                    "id": d.id, "title": d.title, "published": d.published, "mentions": d.mentions,
+                })).collect::<Vec<_>>(),
+                "cooccurring": co.iter().map(entity_json).collect::<Vec<_>>(),
+                "quotes": {"total": quotes.total, "items": quotes.items},
+                "stance": stance.iter().map(|(t, n)| json!({"type": t, "count": n})).collect::<Vec<_>>(),
+            }))
+        })
+        .await?;
+    ok(v)
+}
+
+/// Names and (for persons) dated roles from the knowledge base.
+fn kb_entry(kb: &dyad_kb::Kb, id: Option<&str>) -> Value {
+    let Some(r) = id.and_then(|id| kb.get(id)) else {
+        return Value::Null;
+    };
+    let names = kb.names(r);
+    let roles: Vec<Value> = match r {
+        dyad_kb::EntryRef::Person(i) => kb.persons[i]
+            .roles
+            .iter()
+            .map(|role| {
+                json!({
+                    "office": role.office, "title": role.title, "country": role.country,
+                    "org": role.org, "from": role.from, "to": role.to,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    json!({
+        "id": names.id, "type": names.kind.as_str(), "name": names.name,
+        "native": names.native, "aliases": names.aliases, "roles": roles,
+    })
+}
+
+fn event_filter(p: &Params) -> Result<EventFilter, ApiError> {
+    Ok(EventFilter {
+        since: p.date("since")?,
+        until: p.date("until")?,
+        kind: p.opt("type"),
+        status: p.opt("status"),
+        actor: p.opt("actor"),
+    })
+}
+
+const EVENT_FILTERS: [&str; 5] = ["since", "until", "type", "status", "actor"];
+
+async fn events(State(st): St, q: Q) -> Answer {
+    let p = Params::new(q, &with_paging(&EVENT_FILTERS))?;
+    let meta = p.page()?;
+    let f = event_filter(&p)?;
+    let page = st
+        .with_store(move |s, _| Ok(s.events_page(&f, meta.store())?))
+        .await?;
+    ok(meta.wrap(page))
+}
+
+/// Events per month, with the filters of `/events`.
+async fn timeline(State(st): St, q: Q) -> Answer {
+    let p = Params::new(q, &EVENT_FILTERS)?;
+    let f = event_filter(&p)?;
+    let months = st
+        .with_store(move |s, _| Ok(s.events_by_month(&f)?))
+        .await?;
+    ok(
+        json!({"months": months.iter().map(|(m, n)| json!({"month": m, "events": n})).collect::<Vec<_>>()}),
+    )
+}
+
+async fn quotes(State(st): St, q: Q) -> Answer {
+    let p = Params::new(q, &with_paging(&["speaker"]))?;
+    let meta = p.page()?;
+    let speaker = p.opt("speaker");
+    let page = st
+        .with_store(move |s, _| Ok(s.quotes_page(speaker.as_deref(), meta.store())?))
+        .await?;
+    ok(meta.wrap(page))
+}
+
+async fn speakers(State(st): St, q: Q) -> Answer {
+    let p = Params::new(q, &["limit"])?;
+    let limit = p.number("limit", 50, 1, 500)?;
+    let list = st.with_store(move |s, _| Ok(s.speakers(limit)?)).await?;
+    ok(json!({"items": list}))
+}
+
+async fn commitments(State(st): St, q: Q) -> Answer {
+    let p = Params::new(q, &with_paging(&["status", "topic", "holder"]))?;
+    let meta = p.page()?;
+    let status = p.opt("status");
+    if let Some(s) = &status {
+        crate::commitments::check_status(s).map_err(|e| ApiError::bad_request(e.message))?;
+    }
+    let f = CommitmentFilter {
+        topic: p.opt("topic"),
+        holder: p.opt("holder"),
+        status,
+    };
+    let page = st
+        .with_store(move |s, st| st.commitments.list(s, &f, meta.store()))
+        .await?;
+    ok(meta.wrap(page))
+}
+
+async fn commitments_summary(State(st): St, q: Q) -> Answer {
+    Params::new(q, &[])?;
+    let summary = st.with_store(|s, st| st.commitments.summary(s)).await?;
+    ok(json!({"statuses": STATUSES, "summary": summary}))
+}
+
+async fn commitment(State(st): St, id: Result<Path<String>, PathRejection>, q: Q) -> Answer {
+    Params::new(q, &[])?;
+    let id = path(id)?;
+    let found = st
+        .with_store(move |s, st| {
+            st.commitments
+                .get(s, &id)?
+                .ok_or_else(|| ApiError::not_found(format!("no commitment `{id}`")))
+        })
+        .await?;
+    ok(found)
+}
+
+async fn suggestions(State(st): St, q: Q) -> Answer {
+    let p = Params::new(q, &PAGING)?;
+    let meta = p.page()?;
+    let page = st
+        .with_store(move |s, st| st.commitments.suggestions(s, meta.store()))
+        .await?;
+    ok(meta.wrap(page))
+}
+
+async fn topics(State(st): St, q: Q) -> Answer {
+    let p = Params::new(q, &["since", "until"])?;
+    let since = p.date("since")?;
+    let until = p.date("until")?;
+    let rows = st
+        .with_store(move |s, _| Ok(s.topics_by_month(since.as_deref(), until.as_deref())?))
+        .await?;
+    ok(json!({"items": rows}))
+}
+
+async fn sources(State(st): St, q: Q) -> Answer {
+    Params::new(q, &[])?;
+    let rows = st.with_store(|s, _| Ok(s.sources()?)).await?;
+    ok(json!({"items": rows}))
+}
+
+/// Parses a write body: it must be declared `application/json` (a cross-site HTML form cannot
+/// send that) and decode into `T`.
+fn body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError::new(
+            "unsupported_media_type",
+            "send the body as `Content-Type: application/json`",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("body: {e}")))
+}
+
+fn note(n: Option<String>) -> Result<Option<String>, ApiError> {
+    match n.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        Some(s) if s.chars().count() > 2000 => Err(ApiError::bad_request(
+            "`note` is longer than 2000 characters",
+        )),
+        other => Ok(other),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn set_status(
+    State(st): St,
+    Extension(Caller(by)): Extension<Caller>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Answer {
+    let id = path(id)?;
+    let b: StatusBody = body(&headers, &bytes)?;
+    let n = note(b.note)?;
+    let status = b.status.trim().to_string();
+    let rec = st
+        .with_store(move |s, st| {
+            st.commitments
+                .set_status(s, &id, &status, &by, n.as_deref())
+        })
+        .await?;
+    ok(rec)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MergeBody {
+    ids: Vec<String>,
+    into: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn merge(
+    State(st): St,
+    Extension(Caller(by)): Extension<Caller>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Answer {
+    let b: MergeBody = body(&headers, &bytes)?;
+    if b.ids.is_empty() || b.ids.len() > 100 {
+        return Err(ApiError::bad_request(
+            "`ids` must list 1 to 100 commitments",
+        ));
+    }
+    let n = note(b.note)?;
+    let rec = st
+        .with_store(move |s, st| st.commitments.merge(s, &b.ids, &b.into, &by, n.as_deref()))
+        .await?;
+    ok(rec)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ReviewBody {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn review(
+    st: Arc<AppState>,
+    by: String,
+    id: String,
+    accept: bool,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> Answer {
+    let b: ReviewBody = body(headers, bytes)?;
+    let n = note(b.note)?;
+    let v = st
+        .with_store(move |s, st| {
+            st.commitments
+                .review_suggestion(s, &id, accept, &by, n.as_deref())
+        })
+        .await?;
+    Ok((StatusCode::OK, Json(v)).into_response())
+}
+
+async fn accept(
+    State(st): St,
+    Extension(Caller(by)): Extension<Caller>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Answer {
+    review(st, by, path(id)?, true, &headers, &bytes).await
+}
+
+async fn reject(
+    State(st): St,
+    Extension(Caller(by)): Extension<Caller>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Answer {
+    review(st, by, path(id)?, false, &headers, &bytes).await
+}

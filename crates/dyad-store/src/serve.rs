@@ -1,0 +1,657 @@
+//! What `dyad serve` asks of the store: paginated, filtered queries across documents over the
+//! per-document rows of migration 0005 (`doc_events`, `doc_quotes`, `doc_commitments`,
+//! `doc_topics`), API tokens (kept as hashes only) and the append-only review log.
+//!
+//! Records are returned as they were extracted (the JSON element of the document's array), so
+//! the API serves exactly what extraction produced, offsets included.
+
+use dyad_model::Document;
+use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter, types::Value};
+use serde::Serialize;
+
+use crate::{Store, StoreError, to_count};
+
+/// A page request: `offset` rows skipped, at most `limit` returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One page of results and the total number of matching rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Paged<T> {
+    pub total: u64,
+    pub items: Vec<T>,
+}
+
+/// Filters of [`Store::documents_page`]; `since`/`until` compare ISO dates as strings
+/// (`until` is inclusive of the whole period it names).
+#[derive(Debug, Clone, Default)]
+pub struct DocFilter {
+    pub lang: Option<String>,
+    pub source: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// An entity key (knowledge-base id or `new:type:name`).
+    pub entity: Option<String>,
+}
+
+/// A document in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocSummary {
+    pub id: String,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub language: String,
+    pub source: Option<String>,
+    pub input: String,
+}
+
+/// Filters of [`Store::events_page`].
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// PLOVER type, exact (case-insensitive).
+    pub kind: Option<String>,
+    /// `occurred`, `planned`, ...
+    pub status: Option<String>,
+    /// An actor or recipient name, exact.
+    pub actor: Option<String>,
+}
+
+/// An extraction record (event, quote or commitment) with the document it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Located {
+    pub doc_id: String,
+    pub doc_title: Option<String>,
+    pub published: Option<String>,
+    pub source: Option<String>,
+    /// Position of the record in the document's array.
+    pub index: usize,
+    /// The record as extracted.
+    pub record: serde_json::Value,
+}
+
+/// A speaker and how many quotes the store attributes to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpeakerCount {
+    pub speaker: String,
+    pub quotes: u64,
+}
+
+/// Filters of [`Store::commitments_page`].
+#[derive(Debug, Clone, Default)]
+pub struct CommitmentFilter {
+    pub topic: Option<String>,
+    /// A holder name, exact.
+    pub holder: Option<String>,
+    /// The current status (from the review log; `not_yet_rated` when never reviewed).
+    pub status: Option<String>,
+}
+
+/// A commitment found in a document, with its current status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocCommitmentRow {
+    pub id: String,
+    pub status: String,
+    pub located: Located,
+}
+
+/// How many documents a topic had in a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopicMonth {
+    pub month: String,
+    pub topic: String,
+    pub label: String,
+    pub documents: u64,
+}
+
+/// An outlet with its counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRow {
+    pub source: String,
+    pub documents: u64,
+    pub earliest: Option<String>,
+    pub latest: Option<String>,
+}
+
+/// One entry of the review log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewEntry {
+    pub id: i64,
+    pub at: String,
+    pub by: String,
+    pub action: String,
+    pub target: String,
+    pub status: Option<String>,
+    pub into: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A review to append.
+#[derive(Debug, Clone, Default)]
+pub struct NewReview<'a> {
+    pub by: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub status: Option<&'a str>,
+    pub into: Option<&'a str>,
+    pub note: Option<&'a str>,
+}
+
+/// The id of the `index`-th commitment extracted from document `doc_id`.
+pub fn commitment_id(doc_id: &str, index: usize) -> String {
+    format!("{doc_id}.c{index}")
+}
+
+/// Splits a [`commitment_id`] into its document id and index.
+pub fn parse_commitment_id(id: &str) -> Option<(&str, usize)> {
+    let (doc, idx) = id.rsplit_once(".c")?;
+    Some((doc, idx.parse().ok()?))
+}
+
+// Name lists (actors, holders) are JSON arrays written by serde_json; a name is in one when its
+// JSON string (`json_quote`, same escaping) occurs in it: a substring test, much cheaper than
+// `json_each` on every row.
+
+/// The SQL of a commitment's current status: the latest status or merge in the review log.
+const STATUS_SQL: &str = "COALESCE((SELECT r.status FROM review_log r \
+     WHERE r.target = d.id || '.c' || c.idx AND r.status IS NOT NULL \
+     ORDER BY r.id DESC LIMIT 1), 'not_yet_rated')";
+
+/// The end of the period `until` names, for string comparison: `2025` → `2025\u{10FFFF}`.
+fn until_bound(until: &str) -> String {
+    format!("{}{}", until.trim(), char::MAX)
+}
+
+fn limit_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A WHERE clause under construction, with its positional parameters.
+#[derive(Default)]
+struct Where {
+    parts: Vec<String>,
+    args: Vec<Value>,
+}
+
+impl Where {
+    fn add(&mut self, sql: &str, arg: impl Into<Value>) {
+        self.args.push(arg.into());
+        self.parts
+            .push(sql.replace('?', &format!("?{}", self.args.len())));
+    }
+
+    fn sql(&self) -> String {
+        if self.parts.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.parts.join(" AND "))
+        }
+    }
+
+    /// The parameters followed by limit and offset (numbered after the filters).
+    fn with_page(&self, page: Page) -> (Vec<Value>, String) {
+        let n = self.args.len();
+        let mut args = self.args.clone();
+        args.push(Value::Integer(limit_i64(page.limit)));
+        args.push(Value::Integer(limit_i64(page.offset)));
+        (args, format!("LIMIT ?{} OFFSET ?{}", n + 1, n + 2))
+    }
+}
+
+fn located(r: &Row<'_>) -> rusqlite::Result<(Located, Option<String>)> {
+    let record: Option<String> = r.get(5)?;
+    let index: i64 = r.get(4)?;
+    Ok((
+        Located {
+            doc_id: r.get(0)?,
+            doc_title: r.get(1)?,
+            published: r.get(2)?,
+            source: r.get(3)?,
+            index: usize::try_from(index).unwrap_or(0),
+            record: record
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or(serde_json::Value::Null),
+        },
+        r.get::<_, Option<String>>(6)?,
+    ))
+}
+
+impl Store {
+    /// Documents, newest first, with filters.
+    pub fn documents_page(
+        &self,
+        f: &DocFilter,
+        page: Page,
+    ) -> Result<Paged<DocSummary>, StoreError> {
+        let mut w = Where::default();
+        if let Some(lang) = &f.lang {
+            w.add("d.language = ?", lang.to_lowercase());
+        }
+        if let Some(source) = &f.source {
+            w.add("d.source = ?", source.clone());
+        }
+        if let Some(since) = &f.since {
+            w.add("d.published >= ?", since.trim().to_string());
+        }
+        if let Some(until) = &f.until {
+            w.add("d.published <= ?", until_bound(until));
+        }
+        if let Some(key) = &f.entity {
+            w.add(
+                "d.seq IN (SELECT doc_seq FROM doc_entities WHERE entity_key = ?)",
+                key.clone(),
+            );
+        }
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM documents d {}", w.sql()),
+            params_from_iter(w.args.iter()),
+            |r| r.get(0),
+        )?;
+        let (args, tail) = w.with_page(page);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT d.id, d.title, d.published, d.language, d.source, d.input FROM documents d {} \
+             ORDER BY d.published DESC, d.seq DESC {tail}",
+            w.sql()
+        ))?;
+        let items = stmt
+            .query_map(params_from_iter(args.iter()), |r| {
+                Ok(DocSummary {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    published: r.get(2)?,
+                    language: r.get(3)?,
+                    source: r.get(4)?,
+                    input: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(Paged {
+            total: to_count(total),
+            items,
+        })
+    }
+
+    /// Events across documents, by date (newest first; undated events last: SQLite sorts NULL lowest).
+    pub fn events_page(&self, f: &EventFilter, page: Page) -> Result<Paged<Located>, StoreError> {
+        let mut w = Where::default();
+        if let Some(since) = &f.since {
+            w.add("e.date >= ?", since.trim().to_string());
+        }
+        if let Some(until) = &f.until {
+            w.add("e.date <= ?", until_bound(until));
+        }
+        if let Some(kind) = &f.kind {
+            w.add("e.type = ?", kind.trim().to_uppercase());
+        }
+        if let Some(status) = &f.status {
+            w.add("e.status = ?", status.trim().to_lowercase());
+        }
+        if let Some(actor) = &f.actor {
+            w.add(
+                "(instr(e.actors, json_quote(?)) > 0 OR instr(e.recipients, json_quote(?)) > 0)",
+                actor.clone(),
+            );
+        }
+        self.located_page(
+            "doc_events e JOIN documents d ON d.seq = e.doc_seq",
+            "d.events",
+            "e",
+            &w,
+            "e.date DESC, e.doc_seq DESC, e.idx",
+            page,
+        )
+    }
+
+    /// Quotes, newest document first; `speaker` exact.
+    pub fn quotes_page(
+        &self,
+        speaker: Option<&str>,
+        page: Page,
+    ) -> Result<Paged<Located>, StoreError> {
+        let mut w = Where::default();
+        if let Some(s) = speaker {
+            w.add("q.speaker = ?", s.to_string());
+        }
+        self.located_page(
+            "doc_quotes q JOIN documents d ON d.seq = q.doc_seq",
+            "d.quotes",
+            "q",
+            &w,
+            "d.published DESC, d.seq DESC, q.idx",
+            page,
+        )
+    }
+
+    fn located_page(
+        &self,
+        from: &str,
+        array: &str,
+        alias: &str,
+        w: &Where,
+        order: &str,
+        page: Page,
+    ) -> Result<Paged<Located>, StoreError> {
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM {from} {}", w.sql()),
+            params_from_iter(w.args.iter()),
+            |r| r.get(0),
+        )?;
+        let (args, tail) = w.with_page(page);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT d.id, d.title, d.published, d.source, {alias}.idx, \
+             json_extract({array}, '$[' || {alias}.idx || ']'), NULL FROM {from} {} \
+             ORDER BY {order} {tail}",
+            w.sql()
+        ))?;
+        let items = stmt
+            .query_map(params_from_iter(args.iter()), located)?
+            .map(|r| r.map(|(l, _)| l))
+            .collect::<Result<_, _>>()?;
+        Ok(Paged {
+            total: to_count(total),
+            items,
+        })
+    }
+
+    /// Speakers by number of quotes.
+    pub fn speakers(&self, limit: usize) -> Result<Vec<SpeakerCount>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT speaker, COUNT(*) FROM doc_quotes WHERE speaker IS NOT NULL \
+             GROUP BY speaker ORDER BY COUNT(*) DESC, speaker LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit_i64(limit)], |r| {
+            Ok(SpeakerCount {
+                speaker: r.get(0)?,
+                quotes: to_count(r.get(1)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How often an actor appears in events, by event type: `(type, count)`, most frequent first.
+    pub fn event_types_of(&self, actor: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.type, COUNT(*) FROM doc_events e \
+             WHERE instr(e.actors, json_quote(?1)) > 0 \
+             GROUP BY e.type ORDER BY COUNT(*) DESC, e.type",
+        )?;
+        let rows = stmt.query_map([actor], |r| Ok((r.get(0)?, to_count(r.get(1)?))))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Commitments found in documents, newest document first, with their current status.
+    pub fn commitments_page(
+        &self,
+        f: &CommitmentFilter,
+        page: Page,
+    ) -> Result<Paged<DocCommitmentRow>, StoreError> {
+        let mut w = Where::default();
+        if let Some(topic) = &f.topic {
+            w.add("c.topic = ?", topic.clone());
+        }
+        if let Some(holder) = &f.holder {
+            w.add("instr(c.holders, json_quote(?)) > 0", holder.clone());
+        }
+        if let Some(status) = &f.status {
+            w.add(&format!("{STATUS_SQL} = ?"), status.clone());
+        }
+        let from = "doc_commitments c JOIN documents d ON d.seq = c.doc_seq";
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM {from} {}", w.sql()),
+            params_from_iter(w.args.iter()),
+            |r| r.get(0),
+        )?;
+        let (args, tail) = w.with_page(page);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT d.id, d.title, d.published, d.source, c.idx, \
+             json_extract(d.commitments, '$[' || c.idx || ']'), {STATUS_SQL} FROM {from} {} \
+             ORDER BY d.published DESC, d.seq DESC, c.idx {tail}",
+            w.sql()
+        ))?;
+        let items = stmt
+            .query_map(params_from_iter(args.iter()), located)?
+            .map(|r| {
+                r.map(|(l, status)| DocCommitmentRow {
+                    id: commitment_id(&l.doc_id, l.index),
+                    status: status.unwrap_or_else(|| "not_yet_rated".into()),
+                    located: l,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Paged {
+            total: to_count(total),
+            items,
+        })
+    }
+
+    /// One commitment by id, with its current status.
+    pub fn commitment(&self, id: &str) -> Result<Option<DocCommitmentRow>, StoreError> {
+        let Some((doc, idx)) = parse_commitment_id(id) else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT d.id, d.title, d.published, d.source, c.idx, \
+             json_extract(d.commitments, '$[' || c.idx || ']'), {STATUS_SQL} \
+             FROM doc_commitments c JOIN documents d ON d.seq = c.doc_seq \
+             WHERE d.id = ?1 AND c.idx = ?2"
+        ))?;
+        let row = stmt
+            .query_row(params![doc, limit_i64(idx)], located)
+            .optional()?;
+        Ok(row.map(|(l, status)| DocCommitmentRow {
+            id: commitment_id(&l.doc_id, l.index),
+            status: status.unwrap_or_else(|| "not_yet_rated".into()),
+            located: l,
+        }))
+    }
+
+    /// Number of commitments per current status.
+    pub fn commitment_status_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {STATUS_SQL} AS s, COUNT(*) FROM doc_commitments c \
+             JOIN documents d ON d.seq = c.doc_seq GROUP BY s ORDER BY s"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, to_count(r.get(1)?))))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Documents per topic and month (`YYYY-MM` of publication), months ascending.
+    pub fn topics_by_month(
+        &self,
+        since: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Vec<TopicMonth>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT month, topic, MIN(label), COUNT(*) FROM doc_topics \
+             WHERE month IS NOT NULL AND month >= ?1 AND month <= ?2 \
+             GROUP BY month, topic ORDER BY month, topic",
+        )?;
+        let since = since.map(|s| s.trim().to_string()).unwrap_or_default();
+        let until = until
+            .map(until_bound)
+            .unwrap_or_else(|| char::MAX.to_string());
+        let rows = stmt.query_map(params![since, until], |r| {
+            Ok(TopicMonth {
+                month: r.get(0)?,
+                topic: r.get(1)?,
+                label: r.get(2)?,
+                documents: to_count(r.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Outlets with their document counts and date range, largest first.
+    pub fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT COALESCE(source, '(none)'), COUNT(*), MIN(published), MAX(published) \
+             FROM documents GROUP BY 1 ORDER BY COUNT(*) DESC, 1",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SourceRow {
+                source: r.get(0)?,
+                documents: to_count(r.get(1)?),
+                earliest: r.get(2)?,
+                latest: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One entity's counts by key.
+    pub fn entity(&self, key: &str) -> Result<Option<crate::EntityCount>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT entity_key, MIN(name), MIN(type), MIN(kb_id), COUNT(*), SUM(mentions) \
+             FROM doc_entities WHERE entity_key = ?1 GROUP BY entity_key",
+        )?;
+        Ok(stmt.query_row([key], crate::entity_count).optional()?)
+    }
+
+    /// Stores a new API token's hash under a name; returns its id.
+    pub fn add_token(&mut self, name: &str, hash: &str) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO api_tokens (name, hash) VALUES (?1, ?2)",
+            params![name, hash],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The name of the live token with this hash, if any.
+    pub fn token_name(&self, hash: &str) -> Result<Option<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM api_tokens WHERE hash = ?1 AND revoked_at IS NULL")?;
+        Ok(stmt.query_row([hash], |r| r.get(0)).optional()?)
+    }
+
+    /// Appends to the review log; returns the entry's id.
+    pub fn append_review(&mut self, r: &NewReview<'_>) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO review_log (by, action, target, status, into_id, note) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![r.by, r.action, r.target, r.status, r.into, r.note],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The review log of one target, oldest first.
+    pub fn reviews_of(&self, target: &str) -> Result<Vec<ReviewEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, by, action, target, status, into_id, note FROM review_log \
+             WHERE target = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([target], |r| {
+            Ok(ReviewEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                by: r.get(2)?,
+                action: r.get(3)?,
+                target: r.get(4)?,
+                status: r.get(5)?,
+                into: r.get(6)?,
+                note: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// Writes the per-document rows of a newly inserted document (inside the caller's transaction).
+pub(crate) fn index_document(
+    tx: &Transaction<'_>,
+    seq: i64,
+    doc: &Document,
+) -> Result<(), StoreError> {
+    let json = |column: &'static str, v: &[String]| crate::to_json(column, v);
+    let mut ev = tx.prepare_cached(
+        "INSERT OR REPLACE INTO doc_events (doc_seq, idx, type, date, status, actors, recipients, \
+         text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, e) in doc.events.iter().enumerate() {
+        ev.execute(params![
+            seq,
+            limit_i64(i),
+            e.kind,
+            e.date,
+            e.status,
+            json("events", &e.actors)?,
+            json("events", &e.recipients)?,
+            e.text
+        ])?;
+    }
+    let mut qu = tx.prepare_cached(
+        "INSERT OR REPLACE INTO doc_quotes (doc_seq, idx, speaker, text, direct) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, q) in doc.quotes.iter().enumerate() {
+        qu.execute(params![seq, limit_i64(i), q.speaker, q.text, q.direct])?;
+    }
+    let mut co = tx.prepare_cached(
+        "INSERT OR REPLACE INTO doc_commitments (doc_seq, idx, kind, holders, text, topic, \
+         amount, due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, c) in doc.commitments.iter().enumerate() {
+        co.execute(params![
+            seq,
+            limit_i64(i),
+            c.kind,
+            json("commitments", &c.holders)?,
+            c.text,
+            c.topic,
+            c.amount,
+            c.due
+        ])?;
+    }
+    let mut to = tx.prepare_cached(
+        "INSERT OR REPLACE INTO doc_topics (doc_seq, topic, label, score, month) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let month = doc
+        .published
+        .as_deref()
+        .filter(|p| p.len() >= 7)
+        .and_then(|p| p.get(..7));
+    for t in &doc.topics {
+        to.execute(params![seq, t.id, t.label, t.score, month])?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Events per month of their date (`YYYY-MM`), months ascending, with the filters of
+    /// [`Store::events_page`]; undated events are not counted.
+    pub fn events_by_month(&self, f: &EventFilter) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut w = Where::default();
+        w.parts.push("e.date IS NOT NULL".into());
+        if let Some(since) = &f.since {
+            w.add("e.date >= ?", since.trim().to_string());
+        }
+        if let Some(until) = &f.until {
+            w.add("e.date <= ?", until_bound(until));
+        }
+        if let Some(kind) = &f.kind {
+            w.add("e.type = ?", kind.trim().to_uppercase());
+        }
+        if let Some(status) = &f.status {
+            w.add("e.status = ?", status.trim().to_lowercase());
+        }
+        if let Some(actor) = &f.actor {
+            w.add(
+                "(instr(e.actors, json_quote(?)) > 0 OR instr(e.recipients, json_quote(?)) > 0)",
+                actor.clone(),
+            );
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT substr(e.date, 1, 7) AS m, COUNT(*) FROM doc_events e {} GROUP BY m ORDER BY m",
+            w.sql()
+        ))?;
+        let rows = stmt.query_map(params_from_iter(w.args.iter()), |r| {
+            Ok((r.get(0)?, to_count(r.get(1)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
