@@ -5,9 +5,9 @@
 mod bench;
 mod commands;
 mod pipeline;
-mod track;
 mod sources;
 mod synth;
+mod track;
 mod watch;
 
 use std::path::PathBuf;

@@ -160,9 +160,11 @@ fn synthetic(i: usize, rng: &mut Rng) -> Document {
             actors: vec![spans[0].2.to_string()],
             recipients: vec![spans[1].2.to_string()],
             place: None,
+            topic: None,
             text: first.to_string(),
             start: 0,
             end: sentence_end,
+            mentions: Vec::new(),
         })
         .collect();
     let quotes = vec![Quote {
@@ -172,6 +174,7 @@ fn synthetic(i: usize, rng: &mut Rng) -> Document {
         cue: Some("said".into()),
         start: 0,
         end: sentence_end,
+        tone: None,
     }];
     let commitments = if i % 5 == 1 {
         vec![Commitment {
@@ -182,6 +185,8 @@ fn synthetic(i: usize, rng: &mut Rng) -> Document {
             amount: None,
             due: Some(format!("{}", year + rng.below(4))),
             strength: None,
+            beneficiary: Vec::new(),
+            legal_force: None,
             start: 0,
             end: sentence_end,
         }]
@@ -213,6 +218,7 @@ fn synthetic(i: usize, rng: &mut Rng) -> Document {
         text,
         removed: Vec::new(),
         duplicate_of: None,
+        tone: None,
         entities,
         unresolved: Vec::new(),
         times: Vec::new(),

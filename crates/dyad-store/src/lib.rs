@@ -44,10 +44,10 @@ const AMBIGUOUS_LIST_MAX: usize = 20;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_init.sql")),
     M::up(include_str!("../migrations/0002_times.sql")),
-    M::up(include_str!("../migrations/0006_tone.sql")),
+    M::up(include_str!("../migrations/0003_tone.sql")),
     M::up(include_str!("../migrations/0004_tracker.sql")),
-    M::up(include_str!("../migrations/0003_intake.sql")),
-    M::up(include_str!("../migrations/0005_tokens.sql")),
+    M::up(include_str!("../migrations/0005_intake.sql")),
+    M::up(include_str!("../migrations/0006_tokens.sql")),
 ];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.

@@ -1,5 +1,5 @@
 //! What `dyad serve` asks of the store: paginated, filtered queries across documents over the
-//! per-document rows of migration 0005 (`doc_events`, `doc_quotes`, `doc_commitments`,
+//! per-document rows of migration 0006 (`doc_events`, `doc_quotes`, `doc_commitments`,
 //! `doc_topics`), API tokens (kept as hashes only) and the append-only review log.
 //!
 //! Records are returned as they were extracted (the JSON element of the document's array), so

@@ -1,4 +1,4 @@
--- dyad store, schema version 3: intake (near-duplicates, fetching, watch).
+-- dyad store, schema version 5: intake (near-duplicates, fetching, watch).
 
 -- MinHash signatures of stored documents (little-endian u32s) and their LSH band keys, for
 -- finding near-duplicates across runs without holding the whole store in memory.
