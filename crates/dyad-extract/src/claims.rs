@@ -22,12 +22,7 @@ pub struct ClaimLexicon {
 
 impl ClaimLexicon {
     pub fn parse(src: &str, file: &str) -> Result<ClaimLexicon, String> {
-        toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(0, |s| {
-                src[..s.start.min(src.len())].matches('\n').count() + 1
-            });
-            format!("{file}: line {line}: {}", e.message())
-        })
+        crate::lexmatch::parse_toml(src, file)
     }
 }
 

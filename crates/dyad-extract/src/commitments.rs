@@ -101,12 +101,7 @@ const STRENGTHS: &[&str] = &[
 
 impl CommitmentLexicon {
     pub fn parse(src: &str, file: &str) -> Result<CommitmentLexicon, String> {
-        let lex: CommitmentLexicon = toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(0, |s| {
-                src[..s.start.min(src.len())].matches('\n').count() + 1
-            });
-            format!("{file}: line {line}: {}", e.message())
-        })?;
+        let lex: CommitmentLexicon = crate::lexmatch::parse_toml(src, file)?;
         for c in &lex.cue {
             if !KINDS.contains(&c.kind.as_str()) {
                 return Err(format!(

@@ -46,12 +46,7 @@ pub struct EntityLexicon {
 
 impl EntityLexicon {
     pub fn parse(src: &str, file: &str) -> Result<EntityLexicon, String> {
-        toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(0, |s| {
-                src[..s.start.min(src.len())].matches('\n').count() + 1
-            });
-            format!("{file}:{line}: {}", e.message())
-        })
+        crate::lexmatch::parse_toml(src, file)
     }
 }
 

@@ -80,12 +80,7 @@ struct TypeEntry {
 
 impl EventLexicon {
     pub fn parse(src: &str, file: &str) -> Result<EventLexicon, String> {
-        let lex: EventLexicon = toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(0, |s| {
-                src[..s.start.min(src.len())].matches('\n').count() + 1
-            });
-            format!("{file}: line {line}: {}", e.message())
-        })?;
+        let lex: EventLexicon = crate::lexmatch::parse_toml(src, file)?;
         for t in &lex.types {
             if t.kind.is_empty() || t.kind.chars().any(|c| c.is_ascii_lowercase()) {
                 return Err(format!(

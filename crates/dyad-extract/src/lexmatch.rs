@@ -114,6 +114,19 @@ pub(crate) fn has_phrase(words: &[String], phrase: &str) -> bool {
         .any(|w| w.iter().zip(&p).all(|(a, b)| a == b))
 }
 
+/// Parses a lexicon file, an error naming `file:line`.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    src: &str,
+    file: &str,
+) -> Result<T, String> {
+    toml::from_str(src).map_err(|e| {
+        let line = e.span().map_or(0, |s| {
+            src[..s.start.min(src.len())].matches('\n').count() + 1
+        });
+        format!("{file}:{line}: {}", e.message())
+    })
+}
+
 /// The nearest character boundary at or before `i`.
 pub(crate) fn floor(text: &str, i: usize) -> usize {
     let mut i = i.min(text.len());

@@ -23,12 +23,7 @@ pub struct ToneLexicon {
 
 impl ToneLexicon {
     pub fn parse(src: &str, file: &str) -> Result<ToneLexicon, String> {
-        toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(0, |s| {
-                src[..s.start.min(src.len())].matches('\n').count() + 1
-            });
-            format!("{file}: line {line}: {}", e.message())
-        })
+        crate::lexmatch::parse_toml(src, file)
     }
 }
 

@@ -38,12 +38,7 @@ struct TopicEntry {
 
 impl Taxonomy {
     pub fn parse(src: &str, file: &str) -> Result<Taxonomy, String> {
-        let tax: Taxonomy = toml::from_str(src).map_err(|e| {
-            let line = e.span().map_or(0, |s| {
-                src[..s.start.min(src.len())].matches('\n').count() + 1
-            });
-            format!("{file}: line {line}: {}", e.message())
-        })?;
+        let tax: Taxonomy = crate::lexmatch::parse_toml(src, file)?;
         for t in &tax.topic {
             let area = t.id.split('.').next().unwrap_or_default();
             if !tax.area.iter().any(|a| a.id == area) {
