@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use dyad_extract::{EntityLexicon, Extractor};
 use dyad_kb::Kb;
-use dyad_model::{Document, Format};
+use dyad_model::Document;
 use proptest::prelude::*;
 
 fn extractor() -> &'static Extractor {
@@ -20,30 +20,8 @@ fn extractor() -> &'static Extractor {
 
 fn doc(text: String) -> Document {
     Document {
-        input: "prop.txt".into(),
-        id: "x".into(),
-        title: None,
         published: Some("2025-11-01".into()),
-        language: "en".into(),
-        source: None,
-        byline: vec![],
-        canonical_url: None,
-        format: Format::Text,
-        encoding: "utf-8".into(),
-        text,
-        removed: vec![],
-        duplicate_of: None,
-        entities: vec![],
-        unresolved: vec![],
-        times: vec![],
-        events: vec![],
-        quotes: vec![],
-        commitments: vec![],
-        topics: vec![],
-        claims: vec![],
-        tone: None,
-        cleaned_with: None,
-        warnings: vec![],
+        ..Document::new("prop.txt", None, text)
     }
 }
 

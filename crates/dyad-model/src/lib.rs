@@ -244,6 +244,40 @@ pub struct Document {
 
 /// The stable id of a document: a hash of its title and clean text, so that the same article
 /// read from another path, or with other page chrome, keeps its id.
+impl Document {
+    /// A plain-text UTF-8 document in English with nothing extracted yet; its id follows from
+    /// the title and text. Set other fields with struct update syntax.
+    pub fn new(input: impl Into<String>, title: Option<&str>, text: impl Into<String>) -> Document {
+        let text = text.into();
+        Document {
+            input: input.into(),
+            id: doc_id(title, &text),
+            title: title.map(str::to_string),
+            published: None,
+            language: "en".into(),
+            source: None,
+            byline: Vec::new(),
+            canonical_url: None,
+            format: Format::Text,
+            encoding: "UTF-8".into(),
+            text,
+            removed: Vec::new(),
+            duplicate_of: None,
+            entities: Vec::new(),
+            unresolved: Vec::new(),
+            times: Vec::new(),
+            events: Vec::new(),
+            quotes: Vec::new(),
+            commitments: Vec::new(),
+            topics: Vec::new(),
+            claims: Vec::new(),
+            tone: None,
+            cleaned_with: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 pub fn doc_id(title: Option<&str>, text: &str) -> String {
     let mut h = blake3::Hasher::new();
     h.update(title.unwrap_or("").trim().as_bytes());

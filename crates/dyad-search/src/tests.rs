@@ -1,7 +1,5 @@
 #![allow(clippy::unwrap_used)]
 
-use dyad_model::{Format, doc_id};
-
 use super::*;
 
 fn doc(
@@ -13,30 +11,10 @@ fn doc(
     source: Option<&str>,
 ) -> Document {
     Document {
-        input: input.to_string(),
-        id: doc_id(Some(title), text),
-        title: Some(title.to_string()),
         published: published.map(str::to_string),
         language: lang.to_string(),
         source: source.map(str::to_string),
-        byline: vec![],
-        canonical_url: None,
-        format: Format::Text,
-        encoding: "UTF-8".to_string(),
-        text: text.to_string(),
-        removed: vec![],
-        duplicate_of: None,
-        entities: vec![],
-        unresolved: Vec::new(),
-        times: Vec::new(),
-        events: vec![],
-        quotes: vec![],
-        commitments: vec![],
-        topics: vec![],
-        claims: vec![],
-        tone: None,
-        warnings: vec![],
-        cleaned_with: None,
+        ..Document::new(input, Some(title), text)
     }
 }
 

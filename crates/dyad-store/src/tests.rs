@@ -8,32 +8,7 @@ use dyad_model::{Claim, Commitment, Entity, Event, Mention, Quote, Removed, Topi
 use super::*;
 
 fn doc(input: &str, title: &str, text: &str) -> Document {
-    Document {
-        input: input.to_string(),
-        id: doc_id(Some(title), text),
-        title: Some(title.to_string()),
-        published: None,
-        language: "en".to_string(),
-        source: None,
-        byline: vec![],
-        canonical_url: None,
-        format: Format::Text,
-        encoding: "UTF-8".to_string(),
-        text: text.to_string(),
-        removed: vec![],
-        duplicate_of: None,
-        entities: vec![],
-        unresolved: Vec::new(),
-        times: Vec::new(),
-        events: vec![],
-        quotes: vec![],
-        commitments: vec![],
-        topics: vec![],
-        claims: vec![],
-        tone: None,
-        warnings: vec![],
-        cleaned_with: None,
-    }
+    Document::new(input, Some(title), text)
 }
 
 /// A document with every field set, including awkward floats and non-ASCII text.

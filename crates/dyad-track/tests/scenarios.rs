@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dyad_model::{Commitment, Document, Format, doc_id, text_fingerprint};
+use dyad_model::{Commitment, Document, text_fingerprint};
 use dyad_store::Store;
 use dyad_track::{Status, Tracker};
 use serde_json::Value;
@@ -75,34 +75,17 @@ fn read_doc(path: &Path) -> Document {
         .trim()
         .to_string();
     Document {
-        input: path.file_name().unwrap().to_string_lossy().into_owned(),
-        id: doc_id(Some(&title), &body),
-        title: Some(title),
         published: Some(date),
         language: if body.chars().any(|c| ('가'..='힣').contains(&c)) {
             "ko".into()
         } else {
             "en".into()
         },
-        source: None,
-        byline: vec![],
-        canonical_url: None,
-        format: Format::Text,
-        encoding: "UTF-8".into(),
-        text: body,
-        removed: vec![],
-        duplicate_of: None,
-        entities: vec![],
-        unresolved: vec![],
-        times: vec![],
-        events: vec![],
-        quotes: vec![],
-        commitments: vec![],
-        topics: vec![],
-        claims: vec![],
-        tone: None,
-        cleaned_with: None,
-        warnings: vec![],
+        ..Document::new(
+            path.file_name().unwrap().to_string_lossy().into_owned(),
+            Some(&title),
+            body,
+        )
     }
 }
 
