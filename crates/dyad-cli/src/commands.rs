@@ -483,12 +483,25 @@ impl Ingester {
     }
 }
 
-/// Peak resident memory of this process so far, from `/proc/self/status` (Linux), in bytes.
-pub fn peak_rss() -> Option<u64> {
+/// Resident memory of this process from `/proc/self/status` (Linux): the peak so far, and
+/// how much of the current figure is mapped files (the store and index, which SQLite and
+/// tantivy map: page cache the kernel can drop) rather than the process's own memory.
+pub fn memory() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    };
+    let peak = dyad_ingest::human(field("VmHWM:")?);
+    Some(match (field("RssAnon:"), field("RssFile:")) {
+        (Some(anon), Some(file)) => format!(
+            "{peak} peak RSS; now {} own + {} mapped store/index files",
+            dyad_ingest::human(anon),
+            dyad_ingest::human(file)
+        ),
+        _ => format!("{peak} peak RSS"),
+    })
 }
 
 fn ingest(read: &ReadArgs, dir: &Path, quiet: bool) -> Result<Summary> {
@@ -508,7 +521,7 @@ fn ingest(read: &ReadArgs, dir: &Path, quiet: bool) -> Result<Summary> {
         let secs = started.elapsed().as_secs_f64();
         let total = summary.new + summary.unchanged + summary.failed.len();
         eprintln!(
-            "dyad: ingested {total} input(s) into {}: {} new, {} unchanged, {} failed; {} linked to an earlier duplicate ({secs:.1} s, {:.0} inputs/s on {} thread(s), peak memory {})",
+            "dyad: ingested {total} input(s) into {}: {} new, {} unchanged, {} failed; {} linked to an earlier duplicate ({secs:.1} s, {:.0} inputs/s on {} thread(s), memory: {})",
             dir.display(),
             summary.new,
             summary.unchanged,
@@ -516,7 +529,7 @@ fn ingest(read: &ReadArgs, dir: &Path, quiet: bool) -> Result<Summary> {
             summary.duplicates,
             total as f64 / secs.max(1e-9),
             rayon::current_num_threads(),
-            peak_rss().map_or("unknown".into(), dyad_ingest::human),
+            memory().unwrap_or_else(|| "unknown".into()),
         );
         for (input, error) in &summary.failed {
             eprintln!("  failed: {input}: {error}");

@@ -715,7 +715,7 @@ fn generator_writes_articles_that_ingest_cleanly() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("peak memory"), "{err}");
+    assert!(err.contains("peak RSS"), "{err}");
     assert!(err.contains("on 1 thread(s)"), "{err}");
     let s = stats(store.path());
     let n = s["documents"].as_u64().expect("documents");

@@ -75,3 +75,14 @@ CREATE INDEX documents_language_published ON documents (language, published);
 CREATE INDEX documents_source_published ON documents (source, published);
 DROP INDEX documents_language;
 DROP INDEX documents_source;
+
+-- Store-wide counts for `dyad stats` and the overview, without reading every document: a
+-- running total of removed boilerplate items, and indexes for the other counts.
+CREATE TABLE store_totals (
+    name  TEXT PRIMARY KEY NOT NULL,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO store_totals
+SELECT 'removed_items', COALESCE(SUM(json_array_length(removed)), 0) FROM documents;
+CREATE INDEX documents_duplicates ON documents (duplicate_of) WHERE duplicate_of IS NOT NULL;
+CREATE INDEX documents_format ON documents (format);

@@ -401,26 +401,28 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         };
-        let (earliest, latest) = self.conn.query_row(
-            "SELECT MIN(published), MAX(published) FROM documents",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+        // One aggregate per query: SQLite answers a lone MIN or MAX from the index.
+        let bound = |sql: &str| -> Result<Option<String>, StoreError> {
+            Ok(self.conn.query_row(sql, [], |row| row.get(0))?)
+        };
+        let earliest = bound("SELECT MIN(published) FROM documents")?;
+        let latest = bound("SELECT MAX(published) FROM documents")?;
+        let mut by_source = groups(
+            "SELECT COALESCE(source, '(none)'), COUNT(*) AS n FROM documents GROUP BY source",
         )?;
+        by_source.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(Stats {
             documents: count("SELECT COUNT(*) FROM documents")?,
             by_language: groups(
                 "SELECT language, COUNT(*) AS n FROM documents GROUP BY 1 ORDER BY n DESC, 1",
             )?,
-            by_source: groups(
-                "SELECT COALESCE(source, '(none)'), COUNT(*) AS n FROM documents \
-                 GROUP BY 1 ORDER BY n DESC, 1",
-            )?,
+            by_source,
             by_format: groups(
                 "SELECT format, COUNT(*) AS n FROM documents GROUP BY 1 ORDER BY n DESC, 1",
             )?,
             duplicates: count("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NOT NULL")?,
             removed_items: count(
-                "SELECT COALESCE(SUM(json_array_length(removed)), 0) FROM documents",
+                "SELECT COALESCE((SELECT value FROM store_totals WHERE name = 'removed_items'), 0)",
             )?,
             earliest,
             latest,
@@ -505,6 +507,10 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
          VALUES (?1, ?2, ?3, ?4, 1, ?5) ON CONFLICT (entity_key) DO UPDATE SET \
          documents = documents + 1, mentions = mentions + excluded.mentions",
     )?;
+    let mut removed = tx.prepare_cached(
+        "INSERT INTO store_totals (name, value) VALUES ('removed_items', ?1) \
+         ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+    )?;
     let mut outcomes = Vec::with_capacity(docs.len());
     for doc in docs {
         if doc.id.trim().is_empty() {
@@ -567,6 +573,9 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
                     entity_total.execute(params![key, e.name, e.kind, e.id, mentions])?;
                 }
                 serve::index_document(tx, seq, doc)?;
+                if !doc.removed.is_empty() {
+                    removed.execute([i64::try_from(doc.removed.len()).unwrap_or(i64::MAX)])?;
+                }
                 PutOutcome::New { seq }
             }
         };
