@@ -406,11 +406,13 @@ impl Ingester {
     fn near_in_store(&self, input: &str, keys: &dyad_store::NearKeys) -> Result<Option<String>> {
         let sig = dyad_dedup::Signature(keys.signature.clone());
         for c in self.store.near_candidates(&keys.bands)? {
-            if c.input == input {
+            if dyad_dedup::similarity(&sig, &dyad_dedup::Signature(c.signature)) < self.threshold {
                 continue;
             }
-            if dyad_dedup::similarity(&sig, &dyad_dedup::Signature(c.signature)) >= self.threshold {
-                return Ok(Some(c.duplicate_of.unwrap_or(c.input)));
+            match self.store.near_source(c.seq)? {
+                Some((first, _)) if first == input => {}
+                Some((first, duplicate_of)) => return Ok(Some(duplicate_of.unwrap_or(first))),
+                None => {}
             }
         }
         Ok(None)

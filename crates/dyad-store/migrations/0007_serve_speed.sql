@@ -77,12 +77,12 @@ DROP INDEX documents_language;
 DROP INDEX documents_source;
 
 -- Store-wide counts for `dyad stats` and the overview, without reading every document: a
--- running total of removed boilerplate items, and indexes for the other counts.
+-- running total of removed boilerplate items, and an index for the count by format
+-- (duplicates are counted from 0005's `documents_duplicate_of`).
 CREATE TABLE store_totals (
     name  TEXT PRIMARY KEY NOT NULL,
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT INTO store_totals
 SELECT 'removed_items', COALESCE(SUM(json_array_length(removed)), 0) FROM documents;
-CREATE INDEX documents_duplicates ON documents (duplicate_of) WHERE duplicate_of IS NOT NULL;
 CREATE INDEX documents_format ON documents (format);

@@ -16,11 +16,13 @@ pub type Validators = (Option<String>, Option<String>);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NearCandidate {
     pub seq: i64,
-    pub input: String,
     pub signature: Vec<u32>,
-    /// What the candidate itself duplicates, if anything.
-    pub duplicate_of: Option<String>,
 }
+
+/// Candidates taken from one band key at most: the first-seen documents of the bucket. A
+/// bucket holding thousands of documents (text every story shares) tells nothing about any of
+/// them, and a real near-duplicate shares most of its other band keys with its original.
+pub const NEAR_BAND_CAP: i64 = 64;
 
 /// A document recorded as a duplicate of another.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,19 +85,21 @@ impl Store {
         Ok(outcomes)
     }
 
-    /// Stored documents sharing at least one band key with `bands`, in `seq` order (first seen
-    /// first), with their signatures, for verification by the caller.
+    /// Stored documents sharing at least one band key with `bands` (at most [`NEAR_BAND_CAP`]
+    /// per key), in `seq` order (first seen first), with their signatures, for verification by
+    /// the caller. Reads no document rows: see [`Store::near_source`] for a match.
     pub fn near_candidates(&self, bands: &[u64]) -> Result<Vec<NearCandidate>, StoreError> {
         if bands.is_empty() {
             return Ok(Vec::new());
         }
         let mut seqs: Vec<i64> = Vec::new();
         {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT doc_seq FROM doc_bands WHERE band_key = ?1")?;
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT doc_seq FROM doc_bands WHERE band_key = ?1 ORDER BY doc_seq LIMIT ?2",
+            )?;
             for b in bands {
-                let rows = stmt.query_map([*b as i64], |r| r.get::<_, i64>(0))?;
+                let rows =
+                    stmt.query_map(params![*b as i64, NEAR_BAND_CAP], |r| r.get::<_, i64>(0))?;
                 for r in rows {
                     seqs.push(r?);
                 }
@@ -103,31 +107,33 @@ impl Store {
         }
         seqs.sort_unstable();
         seqs.dedup();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.input, s.sig, d.duplicate_of FROM documents d JOIN doc_sigs s ON s.doc_seq = d.seq \
-             WHERE d.seq = ?1",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT sig FROM doc_sigs WHERE doc_seq = ?1")?;
         let mut out = Vec::with_capacity(seqs.len());
         for seq in seqs {
-            let row = stmt
-                .query_row([seq], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Vec<u8>>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                    ))
-                })
+            let blob = stmt
+                .query_row([seq], |r| r.get::<_, Vec<u8>>(0))
                 .optional()?;
-            if let Some((input, blob, duplicate_of)) = row {
+            if let Some(blob) = blob {
                 out.push(NearCandidate {
                     seq,
-                    input,
                     signature: sig_from_blob(&blob),
-                    duplicate_of,
                 });
             }
         }
         Ok(out)
+    }
+
+    /// The input of a stored document and what it duplicates, if anything: `(input,
+    /// duplicate_of)`.
+    pub fn near_source(&self, seq: i64) -> Result<Option<(String, Option<String>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT input, duplicate_of FROM documents WHERE seq = ?1")?;
+        Ok(stmt
+            .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 
     /// Documents whose `duplicate_of` is `input`, in the order they were stored.

@@ -30,7 +30,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use rusqlite_migration::{M, Migrations};
 
 mod intake;
-pub use intake::{DuplicateSource, NearCandidate, NearKeys};
+pub use intake::{DuplicateSource, NEAR_BAND_CAP, NearCandidate, NearKeys};
 
 /// The database file name inside the data directory.
 pub const DB_FILE: &str = "dyad.sqlite3";

@@ -651,3 +651,36 @@ fn tracker_history_and_audit_are_append_only() {
     );
     assert!(err.is_err());
 }
+
+#[test]
+fn near_candidates_take_the_first_seen_of_a_crowded_band_and_read_sources_on_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let n = usize::try_from(NEAR_BAND_CAP).unwrap() + 20;
+    let docs: Vec<Document> = (0..n)
+        .map(|i| {
+            doc(
+                &format!("in/{i}.txt"),
+                &format!("T{i}"),
+                &format!("text {i}"),
+            )
+        })
+        .collect();
+    // Every document shares band 7; document 3 alone also has band 99.
+    let keys: Vec<NearKeys> = (0..n)
+        .map(|i| NearKeys {
+            signature: vec![u32::try_from(i).unwrap(); 4],
+            bands: if i == 3 { vec![7, 99] } else { vec![7] },
+        })
+        .collect();
+    store.put_documents_with_keys(&docs, &keys).unwrap();
+    let crowded = store.near_candidates(&[7]).unwrap();
+    assert_eq!(crowded.len(), n - 20, "capped at NEAR_BAND_CAP");
+    assert_eq!(crowded[0].seq, 1, "first seen first");
+    assert_eq!(crowded[0].signature, vec![0; 4]);
+    let rare = store.near_candidates(&[99, 12345]).unwrap();
+    assert_eq!(rare.len(), 1);
+    let (input, duplicate_of) = store.near_source(rare[0].seq).unwrap().unwrap();
+    assert_eq!((input.as_str(), duplicate_of), ("in/3.txt", None));
+    assert!(store.near_source(10_000).unwrap().is_none());
+}
