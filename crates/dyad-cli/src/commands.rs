@@ -385,6 +385,8 @@ impl Ingester {
     pub fn open(dir: &Path, stages: &Stages, quiet: bool) -> Result<Ingester> {
         let store =
             Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
+        // Bounded memory: the store is read through the page cache, not mapped.
+        store.set_mmap_limit(0)?;
         let mut index = Index::open(dir)
             .with_context(|| format!("opening the full-text index in {}", dir.display()))?;
         let recovered = catch_up(&store, &mut index)?;

@@ -169,6 +169,14 @@ impl Store {
         Ok(Store { conn, path })
     }
 
+    /// Maps at most `bytes` of the database file (0: none, every page read through the page
+    /// cache). A long bulk write sets 0 so that its resident memory is its own: mapped store
+    /// pages count in RSS.
+    pub fn set_mmap_limit(&self, bytes: i64) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "mmap_size", bytes)?;
+        Ok(())
+    }
+
     /// The path of the database file.
     pub fn path(&self) -> &Path {
         &self.path

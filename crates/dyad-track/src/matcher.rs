@@ -9,7 +9,7 @@
 //! ("has not yet passed") turns a positive cue into `stalled`. This does not depend on the
 //! extractor finding commitments in the document.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use dyad_model::Document;
 
@@ -113,11 +113,30 @@ pub fn evidence_in(
     for s in sentences(&doc.text) {
         items.push((s.text.to_string(), s.start, s.end, Some(s.paragraph)));
     }
-    // Each candidate's content words, once per document.
-    let words: Vec<Vec<String>> = candidates.iter().map(|t| content_words(&t.text)).collect();
-    let mut prev: Option<(usize, Vec<String>)> = None;
-    for (text, start, end, paragraph) in &items {
+    // Only candidates sharing a topic with some sentence or the title can score (see
+    // `score`); their content words are computed once per document, when first needed.
+    let mut doc_topics: BTreeSet<String> = title_topics.iter().cloned().collect();
+    let mut cued = false;
+    let mut item_topics: Vec<Vec<String>> = Vec::with_capacity(items.len());
+    for (text, ..) in &items {
+        if rules.cues.iter().any(|c| c.pattern.is_match(text)) {
+            cued = true;
+        }
         let topics = rules.topics_of(text);
+        doc_topics.extend(topics.iter().cloned());
+        item_topics.push(topics);
+    }
+    if !cued {
+        return out;
+    }
+    let candidates: Vec<&Tracked> = candidates
+        .iter()
+        .copied()
+        .filter(|t| t.topics.iter().any(|x| doc_topics.contains(x)))
+        .collect();
+    let mut words: Vec<Option<Vec<String>>> = vec![None; candidates.len()];
+    let mut prev: Option<(usize, Vec<String>)> = None;
+    for ((text, start, end, paragraph), topics) in items.iter().zip(item_topics) {
         let mut context: Vec<String> = Vec::new();
         if topics.is_empty() {
             if let (Some((p, t)), Some(q)) = (&prev, paragraph)
@@ -149,17 +168,24 @@ pub fn evidence_in(
                 holders_in(doc, *start, *end)
             },
         };
-        let scored: Vec<(f64, &Tracked)> = candidates
-            .iter()
-            .zip(&words)
-            .filter(|(t, _)| {
-                own_spans
-                    .get(&t.id)
-                    .is_none_or(|spans| !spans.iter().any(|(a, b)| *a < *end && *start < *b))
-            })
-            .map(|(t, w)| (score(t, w, &f, &context), *t))
-            .filter(|(s, _)| *s >= THRESHOLD)
-            .collect();
+        let mut scored: Vec<(f64, &Tracked)> = Vec::new();
+        for (t, w) in candidates.iter().zip(words.iter_mut()) {
+            let own = own_spans
+                .get(&t.id)
+                .is_some_and(|spans| spans.iter().any(|(a, b)| *a < *end && *start < *b));
+            let topical = t
+                .topics
+                .iter()
+                .any(|x| f.topics.contains(x) || context.contains(x));
+            if own || !topical {
+                continue;
+            }
+            let w = w.get_or_insert_with(|| content_words(&t.text));
+            let s = score(t, w, &f, &context);
+            if s >= THRESHOLD {
+                scored.push((s, *t));
+            }
+        }
         let Some(best) = scored.iter().map(|(s, _)| *s).reduce(f64::max) else {
             continue;
         };

@@ -6,7 +6,7 @@
 //! recorded as drift (`changed`); a later document that restates most of one document's
 //! commitments but leaves some out records drift (`dropped`) on those.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use dyad_model::{Commitment, Document};
 use serde::{Deserialize, Serialize};
@@ -164,18 +164,22 @@ enum Relation {
     Other,
 }
 
-fn relate(t: &Tracked, n: &Tracked) -> Relation {
+/// How `n` (whose content words are `nw`) relates to `t`. Cheap tests first: most pairs differ
+/// in holders or topics, and then no words are compared.
+fn relate(t: &Tracked, n: &Tracked, nw: &[String]) -> Relation {
     let holders_ok = t.holders.is_empty()
         || n.holders.is_empty()
         || t.holders
             .iter()
             .any(|h| n.holders.iter().any(|g| g.eq_ignore_ascii_case(h)));
-    let ta: BTreeSet<&String> = t.topics.iter().collect();
-    let na: BTreeSet<&String> = n.topics.iter().collect();
-    if !holders_ok || (ta != na && ta.intersection(&na).next().is_none()) {
+    // Topics agree when they are the same set or share one.
+    let topics_ok = t.topics.iter().any(|x| n.topics.contains(x))
+        || (t.topics.iter().all(|x| n.topics.contains(x))
+            && n.topics.iter().all(|x| t.topics.contains(x)));
+    if !holders_ok || !topics_ok {
         return Relation::Other;
     }
-    let (tw, nw) = (content_words(&t.text), content_words(&n.text));
+    let tw = content_words(&t.text);
     let shared = tw.iter().filter(|w| nw.contains(w)).count();
     let words = if tw.is_empty() || nw.is_empty() {
         0.0
@@ -245,11 +249,12 @@ pub fn absorb(registry: &mut BTreeMap<String, Tracked>, doc: &Document, rules: &
             continue;
         }
         let n = Tracked::from_commitment(doc, c, rules);
+        let nw = content_words(&n.text);
         // Statements of the same document are separate commitments (one bullet each).
         let found = registry
             .values()
             .filter(|t| t.is_root() && t.first.doc_id != doc.id)
-            .map(|t| (relate(t, &n), t.id.clone()))
+            .map(|t| (relate(t, &n, &nw), t.id.clone()))
             .filter(|(r, _)| *r != Relation::Other)
             .min_by_key(|(r, _)| *r != Relation::Same);
         let s = statement(doc, c);
