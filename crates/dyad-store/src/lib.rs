@@ -48,6 +48,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0004_tracker.sql")),
     M::up(include_str!("../migrations/0005_intake.sql")),
     M::up(include_str!("../migrations/0006_tokens.sql")),
+    // 0007 is reserved (another branch); order them when merging.
+    M::up(include_str!("../migrations/0008_track_serve.sql")),
 ];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
@@ -659,7 +661,10 @@ impl RawRow {
 }
 
 mod tracker;
-pub use tracker::{AuditRow, CommitmentRow, EvidenceRow, ReviewRow, StatusRow, TrackTx};
+pub use tracker::{
+    AuditRow, BoardRow, CommitmentRow, EvidenceRow, ReviewRow, ReviewedEvidence, StatusRow,
+    TrackFilter, TrackTx,
+};
 mod serve;
 pub use serve::*;
 
