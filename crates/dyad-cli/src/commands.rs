@@ -881,6 +881,8 @@ fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
         corpus.display()
     );
     let summary = ingest(&read, dir, quiet)?;
+    // The commitments board serves the tracker's registry: fill it as `dyad ingest` does.
+    crate::track::after_ingest(dir, quiet).context("running the commitment tracker")?;
     println!();
     stats(dir, false)?;
     for q in [

@@ -19,6 +19,7 @@ mod assets;
 mod auth;
 pub mod commitments;
 pub mod error;
+pub mod track;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -28,8 +29,9 @@ use axum::Router;
 use dyad_search::Index;
 use dyad_store::Store;
 
-pub use commitments::{CommitmentRecord, CommitmentSource, DocCommitments};
+pub use commitments::{CommitmentRecord, CommitmentSource};
 pub use error::{ApiError, ERROR_CODES};
+pub use track::TrackedCommitments;
 
 /// Errors starting the server.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +50,8 @@ pub enum ServeError {
     },
     #[error("loading the knowledge base: {0}")]
     Kb(#[from] dyad_kb::KbError),
+    #[error("loading the commitment tracker's rules: {0}")]
+    Track(#[from] dyad_track::RulesError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -71,7 +75,8 @@ pub struct AppState {
 
 impl AppState {
     /// Opens the store, the index and the knowledge base (shipped files plus
-    /// `<data_dir>/kb/*.toml`) of a data directory. Commitments come from the documents.
+    /// `<data_dir>/kb/*.toml`) of a data directory. Commitments come from the tracker's
+    /// registry ([`TrackedCommitments`]), which `dyad serve` reads but does not fill.
     pub fn open(data_dir: &Path) -> Result<AppState, ServeError> {
         let store = Store::open(data_dir).map_err(|source| ServeError::Store {
             dir: data_dir.to_path_buf(),
@@ -92,12 +97,12 @@ impl AppState {
             pool: Mutex::new(vec![store]),
             index: Arc::new(index),
             kb,
-            commitments: Arc::new(DocCommitments),
+            commitments: Arc::new(TrackedCommitments::new()?),
             stats_cache: Mutex::new(None),
         })
     }
 
-    /// Replaces where commitments come from (the tracker, once it is wired in).
+    /// Replaces where commitments come from.
     pub fn with_commitments(mut self, source: Arc<dyn CommitmentSource>) -> AppState {
         self.commitments = source;
         self

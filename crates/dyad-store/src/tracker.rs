@@ -696,6 +696,15 @@ impl Store {
         })
     }
 
+    /// How many stored documents have a seq above `seq` (the tracker's high-water mark).
+    pub fn track_documents_after(&self, seq: i64) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM documents WHERE seq > ?1")?
+            .query_row([seq], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// The seq of the latest audit log entry (0 when empty): changes whenever the tracker
     /// writes anything.
     pub fn track_audit_mark(&self) -> Result<i64, StoreError> {

@@ -98,7 +98,12 @@ impl Tracker {
         } else {
             vec![row.id.clone()]
         };
-        let status = row.status.parse().unwrap_or(Status::NotYetRated);
+        // One merged into another or split is no longer tracked on its own.
+        let status = if row.root {
+            row.status.parse().unwrap_or(Status::NotYetRated)
+        } else {
+            Status::Superseded
+        };
         let latest = store.track_latest_live_evidence(&group)?;
         let best = latest.iter().min_by(|a, b| {
             // The strongest (lowest rank) on the latest date; on a tie the latest seq.

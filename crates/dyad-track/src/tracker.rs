@@ -13,7 +13,7 @@ use crate::text::{amounts, day};
 use crate::{Status, matcher};
 
 /// The high-water mark: the highest document seq already processed.
-const HIGH_WATER: &str = "matched_seq";
+pub const HIGH_WATER: &str = "matched_seq";
 /// How many documents are read per batch.
 const BATCH: usize = 200;
 
