@@ -6,7 +6,8 @@
 //!         [--docs 100000] [--clients 50] [--requests 40] [--data-dir DIR]
 //!
 //! Each client sends `--requests` requests, one at a time, cycling through the endpoints with
-//! varying pages, queries and ids. The store is generated straight into SQLite and the index
+//! varying pages, queries and ids. Before serving, the commitment tracker reads the documents it
+//! has not read yet (its time is printed), so the commitment endpoints serve its registry. The store is generated straight into SQLite and the index
 //! (no cleaning), deterministically; a data dir that already holds `--docs` documents is reused.
 
 use std::collections::BTreeMap;
@@ -257,6 +258,28 @@ fn build(dir: &std::path::Path, n: usize) -> Result<(), Box<dyn std::error::Erro
     Ok(())
 }
 
+/// Runs the tracker over the documents it has not seen yet; returns a few commitment ids.
+fn track(dir: &std::path::Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let mut store = dyad_store::Store::open(dir)?;
+    let tracker = dyad_track::Tracker::new()?;
+    let started = Instant::now();
+    let r = tracker.update(&mut store, false)?;
+    eprintln!(
+        "tracker update: {} document(s), {} new commitment(s), {} restatement(s), {} suggestion(s) in {:.1} s",
+        r.documents,
+        r.new_commitments,
+        r.restatements,
+        r.suggestions,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(store
+        .track_commitments()?
+        .into_iter()
+        .take(50)
+        .map(|c| c.id)
+        .collect())
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -284,6 +307,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || build(&dir, docs).map_err(|e| e.to_string())).await??;
     }
+    // The commitment endpoints serve the tracker's registry: fill it (incrementally).
+    let commitment_ids: Vec<String> = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || track(&dir).map_err(|e| e.to_string())).await??
+    };
     // Ids to fetch: a few real documents.
     let ids: Vec<String> = {
         let store = dyad_store::Store::open(&dir)?;
@@ -302,17 +330,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let ids = Arc::new(ids);
+    let commitment_ids = Arc::new(commitment_ids);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
         let ids = Arc::clone(&ids);
+        let commitment_ids = Arc::clone(&commitment_ids);
         tasks.push(tokio::spawn(async move {
             let client: Client<_, Empty<axum::body::Bytes>> =
                 Client::builder(TokioExecutor::new()).build_http();
             let mut out: Vec<(&'static str, Duration, u16)> = Vec::new();
             for r in 0..requests {
                 let k = c * requests + r;
-                let (name, path): (&'static str, String) = match k % 10 {
+                let (name, path): (&'static str, String) = match k % 12 {
                     0 => (
                         "documents",
                         format!("/api/v1/documents?page={}", 1 + k % 50),
@@ -345,6 +375,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     8 => (
                         "quotes",
                         format!("/api/v1/quotes?speaker=Donald%20Trump&page={}", 1 + k % 10),
+                    ),
+                    10 => (
+                        "suggestions",
+                        format!("/api/v1/suggestions?page={}", 1 + k % 10),
+                    ),
+                    11 if !commitment_ids.is_empty() => (
+                        "commitment",
+                        format!(
+                            "/api/v1/commitments/{}",
+                            commitment_ids[k % commitment_ids.len()]
+                        ),
                     ),
                     _ => (
                         "documents_filtered",

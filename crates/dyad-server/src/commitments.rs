@@ -116,7 +116,7 @@ pub struct CommitmentRecord {
     pub split_into: Vec<String>,
     pub first_stated: Stated,
     /// How many documents state it (the first included).
-    pub statements: usize,
+    pub statements: u64,
     pub evidence_total: u64,
     pub last_status: Option<HistoryEntry>,
     /// One commitment only: a page of its evidence, newest first.

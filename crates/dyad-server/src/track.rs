@@ -181,7 +181,7 @@ impl TrackedCommitments {
                 start: offset(first.start),
                 end: offset(first.end),
             },
-            statements: t.sources.len(),
+            statements: card.statements,
             evidence_total,
             last_status: card.last.map(|s| history_entry(s, None)).transpose()?,
             evidence: None,

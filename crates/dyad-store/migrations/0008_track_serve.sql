@@ -5,14 +5,19 @@
 CREATE INDEX track_commitments_merged ON track_commitments (merged_into);
 
 -- One row per registry row: whether it is still tracked on its own (a root: not merged, not
--- split), its deadline, and its current status: the last entry of its history or, for a root, of
--- the history of a commitment merged into it when that entry is newer (`seq` orders them).
+-- split), its deadline, its current status: the last entry of its history or, for a root, of
+-- the history of a commitment merged into it when that entry is newer (`seq` orders them); and
+-- the record without its list of statements (`card`), which grows with every restatement and
+-- is not served, and how many there are (`statements`).
 CREATE TABLE track_board (
-    id     TEXT PRIMARY KEY NOT NULL REFERENCES track_commitments (id),
-    root   INTEGER NOT NULL,
-    due    TEXT,
-    status TEXT NOT NULL DEFAULT 'not_yet_rated',
-    seq    INTEGER NOT NULL DEFAULT 0
+    id          TEXT PRIMARY KEY NOT NULL REFERENCES track_commitments (id),
+    root        INTEGER NOT NULL,
+    merged_into TEXT,
+    due         TEXT,
+    status      TEXT NOT NULL DEFAULT 'not_yet_rated',
+    seq         INTEGER NOT NULL DEFAULT 0,
+    card        TEXT NOT NULL,
+    statements  INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX track_board_status ON track_board (root, status, id);
 CREATE INDEX track_board_due ON track_board (root, due);
@@ -31,10 +36,13 @@ CREATE INDEX track_evidence_date ON track_evidence (date, seq);
 CREATE INDEX track_evidence_status ON track_evidence (commitment_id, status);
 
 -- What is already in the tables.
-INSERT INTO track_board (id, root, due)
+INSERT INTO track_board (id, root, merged_into, due, card, statements)
 SELECT id,
        merged_into IS NULL AND json_extract(data, '$.split_into') IS NULL,
-       json_extract(data, '$.due')
+       merged_into,
+       json_extract(data, '$.due'),
+       json_set(data, '$.sources', json_array()),
+       coalesce(json_array_length(data, '$.sources'), 0)
 FROM track_commitments;
 
 UPDATE track_board SET status = x.status, seq = x.seq
@@ -55,10 +63,13 @@ WHERE j.type = 'text';
 -- Kept up to date.
 CREATE TRIGGER track_board_insert AFTER INSERT ON track_commitments
 BEGIN
-    INSERT INTO track_board (id, root, due) VALUES (
+    INSERT INTO track_board (id, root, merged_into, due, card, statements) VALUES (
         NEW.id,
         NEW.merged_into IS NULL AND json_extract(NEW.data, '$.split_into') IS NULL,
-        json_extract(NEW.data, '$.due'));
+        NEW.merged_into,
+        json_extract(NEW.data, '$.due'),
+        json_set(NEW.data, '$.sources', json_array()),
+        coalesce(json_array_length(NEW.data, '$.sources'), 0));
     INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
     SELECT 'holder', value, NEW.id FROM json_each(NEW.data, '$.holders') WHERE type = 'text';
     INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
@@ -69,7 +80,10 @@ CREATE TRIGGER track_board_update AFTER UPDATE ON track_commitments
 BEGIN
     UPDATE track_board SET
         root = NEW.merged_into IS NULL AND json_extract(NEW.data, '$.split_into') IS NULL,
-        due = json_extract(NEW.data, '$.due')
+        merged_into = NEW.merged_into,
+        due = json_extract(NEW.data, '$.due'),
+        card = json_set(NEW.data, '$.sources', json_array()),
+        statements = coalesce(json_array_length(NEW.data, '$.sources'), 0)
     WHERE id = NEW.id;
     -- A commitment merged into another: its status counts for the other when newer.
     UPDATE track_board SET status = m.status, seq = m.seq

@@ -318,7 +318,10 @@ pub struct TrackFilter {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardRow {
     pub id: String,
+    /// The registry record without its statements (`sources` is empty: see `statements`).
     pub data: String,
+    /// How many statements the record has.
+    pub statements: u64,
     pub merged_into: Option<String>,
     /// Still tracked on its own: not merged, not split.
     pub root: bool,
@@ -334,7 +337,7 @@ pub struct ReviewedEvidence {
     pub review: Option<String>,
 }
 
-const BOARD_COLUMNS: &str = "c.id, c.data, c.merged_into, b.root, b.due, b.status";
+const BOARD_COLUMNS: &str = "b.id, b.card, b.merged_into, b.root, b.due, b.status, b.statements";
 
 fn board_row(r: &Row<'_>) -> rusqlite::Result<BoardRow> {
     Ok(BoardRow {
@@ -344,6 +347,7 @@ fn board_row(r: &Row<'_>) -> rusqlite::Result<BoardRow> {
         root: r.get(3)?,
         due: r.get(4)?,
         status: r.get(5)?,
+        statements: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
     })
 }
 
@@ -415,8 +419,8 @@ impl Store {
         all.push(&lim);
         all.push(&off);
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {BOARD_COLUMNS} FROM track_board b JOIN track_commitments c ON c.id = b.id \
-             WHERE {cond} ORDER BY b.id LIMIT ?{} OFFSET ?{}",
+            "SELECT {BOARD_COLUMNS} FROM track_board b WHERE {cond} ORDER BY b.id \
+             LIMIT ?{} OFFSET ?{}",
             args.len() + 1,
             args.len() + 2
         ))?;
@@ -434,8 +438,7 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(&format!(
-                "SELECT {BOARD_COLUMNS} FROM track_board b JOIN track_commitments c ON c.id = b.id \
-                 WHERE c.id = ?1"
+                "SELECT {BOARD_COLUMNS} FROM track_board b WHERE b.id = ?1"
             ))?
             .query_row([id], board_row)
             .optional()?)
@@ -470,7 +473,7 @@ impl Store {
     pub fn track_root(&self, id: &str) -> Result<String, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT merged_into FROM track_commitments WHERE id = ?1")?;
+            .prepare_cached("SELECT merged_into FROM track_board WHERE id = ?1")?;
         let mut cur = id.to_string();
         for _ in 0..32 {
             let next: Option<Option<String>> = stmt.query_row([&cur], |r| r.get(0)).optional()?;

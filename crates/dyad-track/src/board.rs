@@ -29,6 +29,9 @@ pub struct Card {
     pub group: Vec<String>,
     /// The latest entry of the status history.
     pub last: Option<StatusRow>,
+    /// How many documents state it (`tracked.sources` is left empty: it grows with every
+    /// restatement and lists are not about it).
+    pub statements: u64,
 }
 
 /// Counts for the board.
@@ -121,6 +124,7 @@ impl Tracker {
             && !store.track_has_live_evidence(&group, Status::Delivered.as_str())?;
         let last = store.track_history_of(&group, 1)?.pop();
         Ok(Card {
+            statements: row.statements,
             root: row.root,
             status,
             suggested: best.and_then(|e| e.status.parse().ok()),
