@@ -1134,8 +1134,25 @@ fn bench(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `dyad serve`: the API and the dashboard, until Ctrl-C.
+/// `dyad serve`: the API and the dashboard, until Ctrl-C. The commitments board serves the
+/// tracker's registry as it is: serving does not run the tracker (`dyad ingest` does), it says
+/// when the registry is behind the store.
 fn serve(dir: &Path, addr: std::net::SocketAddr) -> Result<()> {
+    if let Ok(store) = Store::open(dir) {
+        let matched = store
+            .track_state(dyad_track::tracker::HIGH_WATER)
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if let Ok(behind @ 1..) = store.track_documents_after(matched) {
+            eprintln!(
+                "dyad: the commitment tracker has not read {behind} stored document(s); \
+                 run `dyad commitments update --data-dir {}` to bring the board up to date",
+                dir.display()
+            );
+        }
+    }
     dyad_server::serve(addr, dir, |bound| {
         // One line on stdout (scripts read the URL from it); the rest on stderr.
         let mut out = std::io::stdout();

@@ -23,12 +23,15 @@ use crate::error::ApiError;
 /// History entries served with one commitment (the latest ones).
 const HISTORY_MAX: usize = 200;
 
+/// What a cached summary is valid for: the audit log mark, the highest document seq, the day.
+type SummaryKey = (i64, i64, String);
+
 /// The tracker's registry behind the commitments endpoints.
 pub struct TrackedCommitments {
     tracker: Tracker,
     /// The summary takes a scan of the overdue candidates: kept until the tracker writes
     /// (audit log mark), a document is stored (max seq) or the day changes.
-    summary_cache: Mutex<Option<((i64, i64, String), CommitmentSummary)>>,
+    summary_cache: Mutex<Option<(SummaryKey, CommitmentSummary)>>,
 }
 
 impl TrackedCommitments {
