@@ -53,6 +53,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 until,
                 source,
                 limit,
+                offset: 0,
             };
             search(&open_existing(&store)?, &q, json)
         }
@@ -1007,7 +1008,7 @@ fn entities(dir: &Path, name: Option<&str>, limit: usize, as_json: bool) -> Resu
         bail!("no entity named like {name:?} in the store");
     };
     let docs = store.documents_with(&top.key, limit)?;
-    let with = store.cooccurring(&top.key, limit)?;
+    let with = store.cooccurring(&top.key, limit, None)?;
     if as_json {
         let v = json!({
             "entity": row(top),
@@ -1138,7 +1139,17 @@ fn bench(
 /// tracker's registry as it is: serving does not run the tracker (`dyad ingest` does), it says
 /// when the registry is behind the store.
 fn serve(dir: &Path, addr: std::net::SocketAddr) -> Result<()> {
-    if let Ok(store) = Store::open(dir) {
+    // The index is derived data: bring it up to the store first (after an interrupted run, or
+    // when this version rebuilt an index of an older schema).
+    {
+        let store =
+            Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
+        let mut index = Index::open(dir)
+            .with_context(|| format!("opening the full-text index in {}", dir.display()))?;
+        let added = catch_up(&store, &mut index)?;
+        if added > 0 {
+            eprintln!("dyad: indexed {added} document(s) the full-text index did not have");
+        }
         let matched = store
             .track_state(dyad_track::tracker::HIGH_WATER)
             .ok()

@@ -31,8 +31,25 @@ pub struct EventLexicon {
     status: StatusCues,
     #[serde(default)]
     metonyms: HashMap<String, String>,
+    #[serde(default)]
+    quad: Quad,
     #[serde(rename = "type")]
     types: Vec<TypeEntry>,
+}
+
+/// PLOVER types split into cooperation and conflict.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Quad {
+    cooperation: Vec<String>,
+    conflict: Vec<String>,
+}
+
+/// Which side of PLOVER's cooperation/conflict split an event type is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuadClass {
+    Cooperation,
+    Conflict,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +107,18 @@ impl EventLexicon {
             }
         }
         Ok(lex)
+    }
+
+    /// The cooperation/conflict class of a PLOVER type, from the lexicon's `[quad]` table;
+    /// `None` for a type in neither list.
+    pub fn quad(&self, kind: &str) -> Option<QuadClass> {
+        if self.quad.cooperation.iter().any(|k| k == kind) {
+            Some(QuadClass::Cooperation)
+        } else if self.quad.conflict.iter().any(|k| k == kind) {
+            Some(QuadClass::Conflict)
+        } else {
+            None
+        }
     }
 
     /// What decides who can act and for which state.

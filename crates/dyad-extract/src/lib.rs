@@ -25,7 +25,7 @@ use dyad_model::Document;
 pub use claims::{ClaimChecker, ClaimLexicon};
 pub use commitments::{CommitmentFinder, CommitmentLexicon};
 pub use entities::{EntityLexicon, Linker};
-pub use events::{EventFinder, EventLexicon};
+pub use events::{EventFinder, EventLexicon, QuadClass};
 pub use quotes::{QuoteFinder, QuoteLexicon};
 pub use tone::{ToneLexicon, ToneScorer};
 pub use topics::{Taxonomy, Topics};

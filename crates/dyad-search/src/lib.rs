@@ -19,20 +19,27 @@
 //! * **Dates filter on a normalised key.** `published` is kept verbatim for display and as a
 //!   `YYYY-MM-DD` key (missing month/day padded with `01`) for `since`/`until`; documents without
 //!   a parsable date never match a date filter.
+//! * **Facets are exact.** Every document carries `/language/<code>`, `/source/<name>` and
+//!   `/year/<YYYY>` facets; [`Index::search_page`] counts them over all matches, not over a
+//!   window of top hits, and reads stored fields only for the page it returns.
+//! * **An index of an older schema is rebuilt.** [`Index::open`] empties an index whose schema
+//!   differs from this version's; its payload is then 0, and the caller's catch-up refills it
+//!   from the store.
 //! * Query errors are values ([`SearchError::Query`]), never panics.
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
 use dyad_model::Document;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query as TantivyQuery, QueryClone, QueryParser,
     QueryParserError, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -104,7 +111,22 @@ pub struct Query {
     pub source: Option<String>,
     /// Maximum number of hits; 0 gives none.
     pub limit: usize,
+    /// Hits skipped before the first one returned (for pages).
+    pub offset: usize,
 }
+
+/// One page of search results, with the number of matches and facet counts over all of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// `(facet, [(value, count)])` for `language`, `source` and `year`, in that order; values
+    /// by count (descending), then name.
+    pub facets: Vec<(&'static str, Vec<(String, u64)>)>,
+}
+
+/// The facets every document carries (a root of the `facets` field each).
+const FACETS: [&str; 3] = ["language", "source", "year"];
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,6 +164,7 @@ struct Fields {
     source_key: Field,
     published: Field,
     published_key: Field,
+    facets: Field,
 }
 
 fn schema() -> Schema {
@@ -167,6 +190,7 @@ fn schema() -> Schema {
     b.add_text_field("source_key", STRING);
     b.add_text_field("published", STORED);
     b.add_text_field("published_key", STRING | FAST);
+    b.add_facet_field("facets", FacetOptions::default());
     b.build()
 }
 
@@ -186,6 +210,7 @@ impl Fields {
             source_key: f("source_key")?,
             published: f("published")?,
             published_key: f("published_key")?,
+            facets: f("facets")?,
         })
     }
 }
@@ -219,13 +244,27 @@ impl Index {
             source,
         })?;
         let directory = tantivy::directory::MmapDirectory::open(&dir)?;
-        let index = tantivy::Index::open_or_create(directory, schema()).map_err(|e| match e {
-            TantivyError::SchemaError(reason) => SearchError::Schema {
-                path: dir.clone(),
-                reason,
-            },
-            other => SearchError::Tantivy(other),
-        })?;
+        let index = match tantivy::Index::open_or_create(directory, schema()) {
+            Ok(index) => index,
+            // Derived data of an older version: start again empty (payload 0), to be refilled.
+            Err(TantivyError::SchemaError(_)) => {
+                let reset = |e: std::io::Error| SearchError::CreateDir {
+                    path: dir.clone(),
+                    source: e,
+                };
+                std::fs::remove_dir_all(&dir).map_err(reset)?;
+                std::fs::create_dir_all(&dir).map_err(reset)?;
+                let directory = tantivy::directory::MmapDirectory::open(&dir)?;
+                tantivy::Index::open_or_create(directory, schema()).map_err(|e| match e {
+                    TantivyError::SchemaError(reason) => SearchError::Schema {
+                        path: dir.clone(),
+                        reason,
+                    },
+                    other => SearchError::Tantivy(other),
+                })?
+            }
+            Err(other) => return Err(other.into()),
+        };
         index
             .tokenizers()
             .register(CJK_TOKENIZER, TextAnalyzer::from(CjkBigramTokenizer));
@@ -300,8 +339,16 @@ impl Index {
         if let Some(published) = &doc.published {
             d.add_text(f.published, published);
             if let Some(key) = date_key(published, false) {
+                d.add_facet(f.facets, Facet::from_path(["year", &key[..4]]));
                 d.add_text(f.published_key, key);
             }
+        }
+        let language = doc.language.trim().to_lowercase();
+        if !language.is_empty() {
+            d.add_facet(f.facets, Facet::from_path(["language", language.as_str()]));
+        }
+        if let Some(source) = doc.source.as_deref().filter(|s| !s.trim().is_empty()) {
+            d.add_facet(f.facets, Facet::from_path(["source", source.trim()]));
         }
         let writer = self.writer()?;
         writer.delete_term(Term::from_field_text(f.id, &doc.id));
@@ -326,13 +373,29 @@ impl Index {
     }
 
     /// Runs a query. Hits are ordered by score; with an empty `text`, by date, newest first.
+    /// At most `limit` hits, after skipping `offset`.
     pub fn search(&self, q: &Query) -> Result<Vec<Hit>, SearchError> {
+        Ok(self.run(q, false)?.hits)
+    }
+
+    /// Like [`Index::search`], with the number of matches and the facet counts over all of
+    /// them.
+    pub fn search_page(&self, q: &Query) -> Result<SearchPage, SearchError> {
+        self.run(q, true)
+    }
+
+    fn run(&self, q: &Query, count: bool) -> Result<SearchPage, SearchError> {
         let f = self.fields;
         // Validate the filters before anything else, so bad input fails even on an empty index.
         let since = parse_bound(q.since.as_deref(), false, "since")?;
         let until = parse_bound(q.until.as_deref(), true, "until")?;
-        if q.limit == 0 {
-            return Ok(Vec::new());
+        let mut page = SearchPage {
+            total: 0,
+            hits: Vec::new(),
+            facets: Vec::new(),
+        };
+        if q.limit == 0 && !count {
+            return Ok(page);
         }
         self.reader.reload()?;
         let searcher = self.reader.searcher();
@@ -367,28 +430,61 @@ impl Index {
             };
             filter(Box::new(RangeQuery::new(bound(since), bound(until))));
         }
-
-        let scored: Vec<(f32, tantivy::DocAddress)> = match &user_query {
+        let query: Box<dyn TantivyQuery> = match &user_query {
             Some(user) => {
                 clauses.push((Occur::Must, user.box_clone()));
-                let query = BooleanQuery::new(clauses);
-                searcher.search(&query, &TopDocs::with_limit(q.limit).order_by_score())?
+                Box::new(BooleanQuery::new(clauses))
             }
-            None => {
-                let query: Box<dyn TantivyQuery> = if clauses.is_empty() {
-                    Box::new(AllQuery)
+            None if clauses.is_empty() => Box::new(AllQuery),
+            None => Box::new(BooleanQuery::new(clauses)),
+        };
+
+        // TopDocs needs a limit of at least 1; a zero limit keeps none of what it finds.
+        let top = TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
+        let mut facets = FacetCollector::for_field("facets");
+        for root in FACETS {
+            facets.add_facet(Facet::from_path([root]));
+        }
+        let (scored, counts): (Vec<(f32, tantivy::DocAddress)>, _) = match (&user_query, count) {
+            (Some(_), false) => (searcher.search(&query, &top.order_by_score())?, None),
+            (Some(_), true) => {
+                let (top, n, fc) =
+                    searcher.search(&query, &(top.order_by_score(), Count, facets))?;
+                (top, Some((n, fc)))
+            }
+            (None, with_counts) => {
+                let by_date = top.order_by_string_fast_field("published_key", Order::Desc);
+                let (top, counts) = if with_counts {
+                    let (top, n, fc) = searcher.search(&query, &(by_date, Count, facets))?;
+                    (top, Some((n, fc)))
                 } else {
-                    Box::new(BooleanQuery::new(clauses))
+                    (searcher.search(&query, &by_date)?, None)
                 };
-                let collector = TopDocs::with_limit(q.limit)
-                    .order_by_string_fast_field("published_key", Order::Desc);
-                searcher
-                    .search(&query, &collector)?
-                    .into_iter()
-                    .map(|(_, addr)| (0.0, addr))
-                    .collect()
+                (
+                    top.into_iter().map(|(_, addr)| (0.0, addr)).collect(),
+                    counts,
+                )
             }
         };
+        if let Some((n, fc)) = counts {
+            page.total = n;
+            page.facets = FACETS
+                .iter()
+                .map(|root| {
+                    let mut values: Vec<(String, u64)> = fc
+                        .get(Facet::from_path([*root]))
+                        .filter_map(|(facet, n)| {
+                            facet.to_path().last().map(|v| ((*v).to_string(), n))
+                        })
+                        .collect();
+                    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                    (*root, values)
+                })
+                .collect();
+        }
+        if q.limit == 0 {
+            return Ok(page);
+        }
 
         let generators = match &user_query {
             Some(user) => {
@@ -401,7 +497,7 @@ impl Index {
             None => None,
         };
 
-        let mut hits = Vec::with_capacity(scored.len());
+        page.hits.reserve(scored.len());
         for (score, addr) in scored {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let get = |field: Field| -> Option<String> {
@@ -414,7 +510,7 @@ impl Index {
                 Some((english, cjk)) => make_snippet(english, cjk, &body),
                 None => fallback_snippet(&body),
             };
-            hits.push(Hit {
+            page.hits.push(Hit {
                 id: get(f.id).unwrap_or_default(),
                 title: get(f.title),
                 source: get(f.source),
@@ -425,7 +521,7 @@ impl Index {
                 snippet,
             });
         }
-        Ok(hits)
+        Ok(page)
     }
 
     /// Parses user query text against the English and the bigram fields.

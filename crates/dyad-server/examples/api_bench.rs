@@ -5,9 +5,12 @@
 //!     cargo run --release -p dyad-server --example api_bench -- \
 //!         [--docs 100000] [--clients 50] [--requests 40] [--data-dir DIR]
 //!
-//! Each client sends `--requests` requests, one at a time, cycling through the endpoints with
-//! varying pages, queries and ids. Before serving, the commitment tracker reads the documents it
-//! has not read yet (its time is printed), so the commitment endpoints serve its registry. The store is generated straight into SQLite and the index
+//! Each client sends `--requests` requests, one at a time, cycling through eighteen kinds of
+//! request (lists, filters, search with facets, entity pages, aggregates, the commitment
+//! tracker's suggestions and one commitment) with varying pages, queries and ids. Before
+//! serving, the commitment tracker reads the documents it has not read yet (its time is
+//! printed), so the commitment endpoints serve its registry. The store is generated straight
+//! into SQLite and the index
 //! (no cleaning), deterministically; a data dir that already holds `--docs` documents is reused.
 
 use std::collections::BTreeMap;
@@ -110,22 +113,43 @@ impl Rng {
     }
 }
 
+/// Named entities beyond the main actors: `MINOR` officials and bodies, picked with a skew
+/// (low numbers far more often), as a news store has a long tail of rarely named ones.
+const MINOR: usize = 400;
+
+fn minor(rng: &mut Rng) -> (String, &'static str, String) {
+    // The smaller of three uniform draws: entity k is drawn with probability falling in k.
+    let k = rng.below(MINOR).min(rng.below(MINOR)).min(rng.below(MINOR));
+    if k.is_multiple_of(3) {
+        (format!("Agency {k}"), "org", format!("org-{k}"))
+    } else {
+        (format!("Official {k}"), "person", format!("person-{k}"))
+    }
+}
+
+/// A synthetic article of about 4 KB (twelve paragraphs) naming about twelve entities, with
+/// events, quotes (with a tone), topics and, for one in five, a commitment.
 fn synthetic(i: usize, rng: &mut Rng) -> Document {
     let korean = i.is_multiple_of(5);
     let year = 2015 + rng.below(12);
     let date = format!("{year}-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28));
     let words = if korean { KO } else { WORDS };
     let mut text = String::new();
-    let mut spans = Vec::new();
-    for p in 0..6 {
+    let mut spans: Vec<(usize, usize, String, &str, String)> = Vec::new();
+    for p in 0..12 {
         if p > 0 {
             text.push_str("\n\n");
         }
-        let (name, kind, id) = ACTORS[rng.below(ACTORS.len())];
+        let (name, kind, id) = if p % 2 == 0 {
+            let (n, k, id) = ACTORS[rng.below(ACTORS.len())];
+            (n.to_string(), k, id.to_string())
+        } else {
+            minor(rng)
+        };
         let start = text.len();
-        text.push_str(name);
+        text.push_str(&name);
         spans.push((start, text.len(), name, kind, id));
-        for _ in 0..30 {
+        for _ in 0..50 {
             text.push(' ');
             text.push_str(words[rng.below(words.len())]);
         }
@@ -136,14 +160,14 @@ fn synthetic(i: usize, rng: &mut Rng) -> Document {
         let m = Mention {
             start: *start,
             end: *end,
-            text: (*name).to_string(),
+            text: name.clone(),
         };
         match entities.iter_mut().find(|e| e.name == *name) {
             Some(e) => e.mentions.push(m),
             None => entities.push(Entity {
-                name: (*name).to_string(),
+                name: name.clone(),
                 kind: (*kind).to_string(),
-                id: Some((*id).to_string()),
+                id: Some(id.clone()),
                 aliases: Vec::new(),
                 mentions: vec![m],
             }),
@@ -151,15 +175,15 @@ fn synthetic(i: usize, rng: &mut Rng) -> Document {
     }
     let sentence_end = text.find('.').unwrap_or(text.len());
     let first = &text[..sentence_end];
-    let events = (0..2)
-        .map(|_| Event {
+    let events = (0..3)
+        .map(|k| Event {
             kind: EVENT_TYPES[rng.below(EVENT_TYPES.len())].into(),
             mode: None,
             context: Vec::new(),
             date: Some(date.clone()),
             status: "occurred".into(),
-            actors: vec![spans[0].2.to_string()],
-            recipients: vec![spans[1].2.to_string()],
+            actors: vec![spans[2 * k].2.clone()],
+            recipients: vec![spans[2 * k + 2].2.clone()],
             place: None,
             topic: None,
             text: first.to_string(),
@@ -168,18 +192,20 @@ fn synthetic(i: usize, rng: &mut Rng) -> Document {
             mentions: Vec::new(),
         })
         .collect();
-    let quotes = vec![Quote {
-        speaker: Some(spans[0].2.to_string()),
-        text: first.to_string(),
-        direct: true,
-        cue: Some("said".into()),
-        start: 0,
-        end: sentence_end,
-        tone: None,
-    }];
+    let quotes = (0..3)
+        .map(|k| Quote {
+            speaker: Some(spans[2 * k].2.clone()),
+            text: first.to_string(),
+            direct: true,
+            cue: Some("said".into()),
+            start: 0,
+            end: sentence_end,
+            tone: Some(rng.below(201) as f64 / 100.0 - 1.0),
+        })
+        .collect();
     let commitments = if i % 5 == 1 {
         vec![Commitment {
-            holders: vec![spans[0].2.to_string()],
+            holders: vec![spans[0].2.clone()],
             kind: "pledge".into(),
             text: first.to_string(),
             topic: Some(TOPICS[rng.below(TOPICS.len())].0.into()),
@@ -342,15 +368,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut out: Vec<(&'static str, Duration, u16)> = Vec::new();
             for r in 0..requests {
                 let k = c * requests + r;
-                let (name, path): (&'static str, String) = match k % 12 {
+                let word = WORDS[k % WORDS.len()];
+                let (name, path): (&'static str, String) = match k % 18 {
                     0 => (
                         "documents",
                         format!("/api/v1/documents?page={}", 1 + k % 50),
                     ),
-                    1 => (
-                        "search",
-                        format!("/api/v1/search?q={}", WORDS[k % WORDS.len()]),
-                    ),
+                    1 => ("search", format!("/api/v1/search?q={word}")),
                     2 => (
                         "document",
                         format!("/api/v1/documents/{}", ids[k % ids.len()]),
@@ -366,9 +390,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                             1 + k % 10
                         ),
                     ),
-                    5 => (
+                    // A main actor (in about a third of all documents) or one of the long tail.
+                    5 if k % 32 < 16 => (
                         "entity",
                         format!("/api/v1/entities/{}", ACTORS[k % ACTORS.len()].2),
+                    ),
+                    5 => (
+                        "entity",
+                        format!("/api/v1/entities/person-{}", 1 + (k % 200) / 3 * 3),
                     ),
                     6 => ("timeline", "/api/v1/timeline?since=2020".to_string()),
                     7 => ("topics", "/api/v1/topics".to_string()),
@@ -376,21 +405,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         "quotes",
                         format!("/api/v1/quotes?speaker=Donald%20Trump&page={}", 1 + k % 10),
                     ),
+                    9 => (
+                        "documents_filtered",
+                        format!("/api/v1/documents?lang=ko&since=2020&page={}", 1 + k % 10),
+                    ),
                     10 => (
+                        "search_filtered",
+                        format!("/api/v1/search?q={word}&lang=en&since=2020&page=2"),
+                    ),
+                    11 => (
+                        "events_by_actor",
+                        format!("/api/v1/events?actor=Lee%20Jae-myung&page={}", 1 + k % 10),
+                    ),
+                    12 => (
+                        "documents_entity",
+                        format!("/api/v1/documents?entity=US&page={}", 1 + k % 20),
+                    ),
+                    13 => ("entities", "/api/v1/entities?limit=50".to_string()),
+                    14 => ("sources", "/api/v1/sources".to_string()),
+                    15 => ("stats", "/api/v1/stats".to_string()),
+                    16 => (
                         "suggestions",
                         format!("/api/v1/suggestions?page={}", 1 + k % 10),
                     ),
-                    11 if !commitment_ids.is_empty() => (
+                    _ if !commitment_ids.is_empty() => (
                         "commitment",
                         format!(
                             "/api/v1/commitments/{}",
                             commitment_ids[k % commitment_ids.len()]
                         ),
                     ),
-                    _ => (
-                        "documents_filtered",
-                        format!("/api/v1/documents?lang=ko&since=2020&page={}", 1 + k % 10),
-                    ),
+                    _ => ("stats", "/api/v1/stats".to_string()),
                 };
                 let uri = format!("http://{addr}{path}").parse().expect("uri");
                 let t = Instant::now();

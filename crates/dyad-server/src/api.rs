@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use dyad_extract::QuadClass;
 use dyad_search::Query as SearchQuery;
 use dyad_store::{DocFilter, EventFilter, Page, Paged, TrackFilter};
 use serde::Deserialize;
@@ -28,9 +29,6 @@ type Answer = Result<Response, ApiError>;
 /// Default and largest page sizes.
 const PER_PAGE: usize = 20;
 const MAX_PER_PAGE: usize = 100;
-
-/// Search hits considered for facets and pagination.
-const SEARCH_WINDOW: usize = 1000;
 
 /// Largest write body.
 const MAX_BODY: usize = 64 * 1024;
@@ -273,53 +271,34 @@ async fn document(State(st): St, id: Result<Path<String>, PathRejection>, q: Q) 
 async fn search(State(st): St, q: Q) -> Answer {
     let p = Params::new(q, &with_paging(&["q", "lang", "source", "since", "until"]))?;
     let meta = p.page()?;
+    let page = meta.store();
     let query = SearchQuery {
         text: p.opt("q").unwrap_or_default(),
         lang: p.opt("lang"),
         since: p.date("since")?,
         until: p.date("until")?,
         source: p.opt("source"),
-        limit: SEARCH_WINDOW,
+        limit: page.limit,
+        offset: page.offset,
     };
     let index = Arc::clone(&st.index);
-    let hits = tokio::task::spawn_blocking(move || index.search(&query))
+    let found = tokio::task::spawn_blocking(move || index.search_page(&query))
         .await
         .map_err(|e| ApiError::internal(format!("worker: {e}")))??;
-    let mut facets: BTreeMap<&str, HashMap<String, u64>> = BTreeMap::new();
-    for h in &hits {
-        let mut add = |facet: &'static str, value: String| {
-            *facets.entry(facet).or_default().entry(value).or_default() += 1;
-        };
-        add("language", h.language.clone());
-        add(
-            "source",
-            h.source.clone().unwrap_or_else(|| "(none)".into()),
-        );
-        let year = h
-            .published
-            .as_deref()
-            .and_then(|p| p.get(..4))
-            .unwrap_or("(undated)");
-        add("year", year.to_string());
-    }
-    let facets: BTreeMap<&str, Vec<Value>> = facets
-        .into_iter()
-        .map(|(k, counts)| {
-            let mut v: Vec<(String, u64)> = counts.into_iter().collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            (
-                k,
-                v.into_iter()
-                    .map(|(value, count)| json!({"value": value, "count": count}))
-                    .collect(),
-            )
+    let facets: BTreeMap<&str, Vec<Value>> = found
+        .facets
+        .iter()
+        .map(|(facet, values)| {
+            let values = values
+                .iter()
+                .map(|(value, count)| json!({"value": value, "count": count}))
+                .collect();
+            (*facet, values)
         })
         .collect();
-    let page = meta.store();
-    let items: Vec<Value> = hits
+    let items: Vec<Value> = found
+        .hits
         .iter()
-        .skip(page.offset)
-        .take(page.limit)
         .map(|h| {
             json!({
                 "id": h.id, "title": h.title, "source": h.source, "published": h.published,
@@ -329,8 +308,7 @@ async fn search(State(st): St, q: Q) -> Answer {
         })
         .collect();
     ok(json!({
-        "total": hits.len(),
-        "total_is_lower_bound": hits.len() >= SEARCH_WINDOW,
+        "total": found.total,
         "page": meta.page,
         "per_page": meta.per_page,
         "items": items,
@@ -349,10 +327,14 @@ async fn entities(State(st): St, q: Q) -> Answer {
     let p = Params::new(q, &["name", "limit"])?;
     let limit = p.number("limit", 50, 1, 500)?;
     let name = p.opt("name");
-    let list = st
-        .with_store(move |s, _| Ok(s.entities(name.as_deref(), limit)?))
+    let key = format!("entities?{name:?}&{limit}");
+    let v = st
+        .aggregate(key, move |s, _| {
+            let list = s.entities(name.as_deref(), limit)?;
+            Ok(json!({"items": list.iter().map(entity_json).collect::<Vec<_>>()}))
+        })
         .await?;
-    ok(json!({"items": list.iter().map(entity_json).collect::<Vec<_>>()}))
+    ok(v)
 }
 
 /// One entity: counts, knowledge-base names and roles, documents, co-occurring entities, quotes
@@ -361,12 +343,14 @@ async fn entity(State(st): St, key: Result<Path<String>, PathRejection>, q: Q) -
     Params::new(q, &[])?;
     let key = path(key)?;
     let v = st
-        .with_store(move |s, st| {
+        .aggregate(format!("entity/{key}"), move |s, st| {
             let Some(e) = s.entity(&key)? else {
-                return Err(ApiError::not_found(format!("no entity `{key}` in the store")));
+                return Err(ApiError::not_found(format!(
+                    "no entity `{key}` in the store"
+                )));
             };
             let documents = s.documents_with(&key, 50)?;
-            let co = s.cooccurring(&key, 20)?;
+            let co = s.cooccurring(&key, 20, Some(COOCCURRENCE_WINDOW))?;
             let quotes = s.quotes_page(
                 Some(e.name.as_str()),
                 Page {
@@ -374,7 +358,8 @@ async fn entity(State(st): St, key: Result<Path<String>, PathRejection>, q: Q) -
                     limit: 50,
                 },
             )?;
-            let stance = s.event_types_of(&e.name)?;
+            let acts = s.event_types_of(&e.name)?;
+            let tone = s.quote_tone_by_year(&e.name)?;
             Ok(json!({
                 "entity": entity_json(&e),
                 "kb": kb_entry(&st.kb, e.kb_id.as_deref()),
@@ -382,12 +367,42 @@ async fn entity(State(st): St, key: Result<Path<String>, PathRejection>, q: Q) -
                     "id": d.id, "title": d.title, "published": d.published, "mentions": d.mentions,
                 })).collect::<Vec<_>>(),
                 "cooccurring": co.iter().map(entity_json).collect::<Vec<_>>(),
+                "cooccurrence_window": COOCCURRENCE_WINDOW,
                 "quotes": {"total": quotes.total, "items": quotes.items},
-                "stance": stance.iter().map(|(t, n)| json!({"type": t, "count": n})).collect::<Vec<_>>(),
+                "stance": stance(&st.events, &acts, &tone),
             }))
         })
         .await?;
     ok(v)
+}
+
+/// Co-occurrence on entity pages counts the entity's most recent documents, at most this many.
+const COOCCURRENCE_WINDOW: usize = 1000;
+
+/// An actor's stance, from what it does and what it says: the events it acts in, by PLOVER
+/// type and by the lexicon's cooperation/conflict split, and the mean tone of its quotes by
+/// year (lexicon tone, -1 hostile to 1 warm).
+fn stance(
+    lexicon: &dyad_extract::EventLexicon,
+    acts: &[(String, u64)],
+    tone: &[(String, u64, f64)],
+) -> Value {
+    let (mut cooperative, mut conflictual) = (0, 0);
+    for (kind, n) in acts {
+        match lexicon.quad(kind) {
+            Some(QuadClass::Cooperation) => cooperative += n,
+            Some(QuadClass::Conflict) => conflictual += n,
+            None => {}
+        }
+    }
+    json!({
+        "events": acts.iter().map(|(t, n)| json!({"type": t, "count": n})).collect::<Vec<_>>(),
+        "cooperative": cooperative,
+        "conflictual": conflictual,
+        "quote_tone": tone.iter().map(|(year, n, mean)| json!({
+            "year": year, "quotes": n, "tone": (mean * 1000.0).round() / 1000.0,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// Names and (for persons) dated roles from the knowledge base.
@@ -441,12 +456,14 @@ async fn events(State(st): St, q: Q) -> Answer {
 async fn timeline(State(st): St, q: Q) -> Answer {
     let p = Params::new(q, &EVENT_FILTERS)?;
     let f = event_filter(&p)?;
-    let months = st
-        .with_store(move |s, _| Ok(s.events_by_month(&f)?))
+    let key = format!("timeline?{f:?}");
+    let v = st
+        .aggregate(key, move |s, _| {
+            let months = s.events_by_month(&f)?;
+            Ok(json!({"months": months.iter().map(|(m, n)| json!({"month": m, "events": n})).collect::<Vec<_>>()}))
+        })
         .await?;
-    ok(
-        json!({"months": months.iter().map(|(m, n)| json!({"month": m, "events": n})).collect::<Vec<_>>()}),
-    )
+    ok(v)
 }
 
 async fn quotes(State(st): St, q: Q) -> Answer {
@@ -462,8 +479,12 @@ async fn quotes(State(st): St, q: Q) -> Answer {
 async fn speakers(State(st): St, q: Q) -> Answer {
     let p = Params::new(q, &["limit"])?;
     let limit = p.number("limit", 50, 1, 500)?;
-    let list = st.with_store(move |s, _| Ok(s.speakers(limit)?)).await?;
-    ok(json!({"items": list}))
+    let v = st
+        .aggregate(format!("speakers?{limit}"), move |s, _| {
+            Ok(json!({"items": s.speakers(limit)?}))
+        })
+        .await?;
+    ok(v)
 }
 
 async fn commitments(State(st): St, q: Q) -> Answer {
@@ -522,16 +543,21 @@ async fn topics(State(st): St, q: Q) -> Answer {
     let p = Params::new(q, &["since", "until"])?;
     let since = p.date("since")?;
     let until = p.date("until")?;
-    let rows = st
-        .with_store(move |s, _| Ok(s.topics_by_month(since.as_deref(), until.as_deref())?))
+    let key = format!("topics?{since:?}&{until:?}");
+    let v = st
+        .aggregate(key, move |s, _| {
+            Ok(json!({"items": s.topics_by_month(since.as_deref(), until.as_deref())?}))
+        })
         .await?;
-    ok(json!({"items": rows}))
+    ok(v)
 }
 
 async fn sources(State(st): St, q: Q) -> Answer {
     Params::new(q, &[])?;
-    let rows = st.with_store(|s, _| Ok(s.sources()?)).await?;
-    ok(json!({"items": rows}))
+    let v = st
+        .aggregate("sources".into(), |s, _| Ok(json!({"items": s.sources()?})))
+        .await?;
+    ok(v)
 }
 
 /// Parses a write body: it must be declared `application/json` (a cross-site HTML form cannot

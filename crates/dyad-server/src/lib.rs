@@ -21,6 +21,7 @@ pub mod commitments;
 pub mod error;
 pub mod track;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -68,7 +69,17 @@ pub struct AppState {
     pool: Mutex<Vec<Store>>,
     index: Arc<Index>,
     kb: dyad_kb::Kb,
+    /// The shipped event lexicon: its cooperation/conflict split of event types.
+    events: dyad_extract::EventLexicon,
     commitments: Arc<dyn CommitmentSource>,
+    /// At most this many store queries run at once (each on its own connection): more would
+    /// only share the same cores and multiply open connections.
+    gate: tokio::sync::Semaphore,
+    /// Answers of aggregate routes (timeline, topics, sources, entities...), each with the
+    /// store's highest document seq when it was computed: valid while no document is added.
+    answers: Mutex<HashMap<String, (i64, serde_json::Value)>>,
+    /// A connection of its own for that check, so a cached answer never waits for the gate.
+    generation: Mutex<Option<Store>>,
     /// Store-wide counts take full scans: kept until the store's highest seq changes.
     stats_cache: Mutex<Option<(i64, dyad_store::Stats)>>,
 }
@@ -97,7 +108,11 @@ impl AppState {
             pool: Mutex::new(vec![store]),
             index: Arc::new(index),
             kb,
+            events: dyad_extract::EventLexicon::default(),
             commitments: Arc::new(TrackedCommitments::new()?),
+            gate: tokio::sync::Semaphore::new(store_workers()),
+            answers: Mutex::new(HashMap::new()),
+            generation: Mutex::new(None),
             stats_cache: Mutex::new(None),
         })
     }
@@ -114,8 +129,13 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Store, &AppState) -> Result<T, ApiError> + Send + 'static,
     {
+        let permit = self
+            .gate
+            .acquire()
+            .await
+            .map_err(|e| ApiError::internal(format!("worker: {e}")))?;
         let state = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
+        let out = tokio::task::spawn_blocking(move || {
             let taken = state.pool.lock().map(|mut p| p.pop()).unwrap_or(None);
             let mut store = match taken {
                 Some(s) => s,
@@ -128,8 +148,71 @@ impl AppState {
             out
         })
         .await
-        .map_err(|e| ApiError::internal(format!("worker: {e}")))?
+        .map_err(|e| ApiError::internal(format!("worker: {e}")))?;
+        drop(permit);
+        out
     }
+}
+
+/// Aggregate answers kept at most (the cache is emptied when full).
+const MAX_ANSWERS: usize = 1024;
+
+impl AppState {
+    /// The store's highest document seq, read on the dedicated connection.
+    fn document_generation(&self) -> Result<i64, ApiError> {
+        let mut slot = self
+            .generation
+            .lock()
+            .map_err(|_| ApiError::internal("generation lock poisoned"))?;
+        if slot.is_none() {
+            *slot = Some(Store::open(&self.data_dir)?);
+        }
+        match slot.as_ref() {
+            Some(store) => Ok(store.max_seq()?),
+            None => Err(ApiError::internal("no store connection")),
+        }
+    }
+
+    /// The answer of an aggregate that depends on the documents only, computed by `f` when the
+    /// cache has none for `key` at the store's current generation.
+    async fn aggregate<F>(
+        self: &Arc<Self>,
+        key: String,
+        f: F,
+    ) -> Result<serde_json::Value, ApiError>
+    where
+        F: FnOnce(&mut Store, &AppState) -> Result<serde_json::Value, ApiError> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        let key2 = key.clone();
+        let (seq, hit) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+            let seq = state.document_generation()?;
+            let hit = state.answers.lock().ok().and_then(|a| {
+                a.get(&key2)
+                    .filter(|(at, _)| *at == seq)
+                    .map(|(_, v)| v.clone())
+            });
+            Ok((seq, hit))
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("worker: {e}")))??;
+        if let Some(v) = hit {
+            return Ok(v);
+        }
+        let v = self.with_store(f).await?;
+        if let Ok(mut answers) = self.answers.lock() {
+            if answers.len() >= MAX_ANSWERS {
+                answers.clear();
+            }
+            answers.insert(key, (seq, v.clone()));
+        }
+        Ok(v)
+    }
+}
+
+/// Store queries run at once: twice the cores, at least 4.
+fn store_workers() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).max(4))
 }
 
 impl AppState {

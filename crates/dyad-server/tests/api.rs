@@ -301,6 +301,11 @@ async fn search_has_facets_and_pages() {
     assert_eq!(langs[0], json!({"value": "en", "count": 2}));
     assert_eq!(langs[1], json!({"value": "ko", "count": 1}));
     assert_eq!(all.json["facets"]["source"][0]["value"], "Fixture Herald");
+    // Pages of the newest-first listing do not overlap, and facets still count every match.
+    let second = get(&fx, "/api/v1/search?per_page=1&page=2").await;
+    assert_eq!(second.json["total"], 3);
+    assert_ne!(second.json["items"][0]["id"], all.json["items"][0]["id"]);
+    assert_eq!(second.json["facets"], all.json["facets"]);
     let ko = get(&fx, "/api/v1/search?q=%EB%B6%84%EB%8B%B4%EA%B8%88").await; // 분담금
     assert_eq!(ko.json["items"][0]["id"], "dfixture00000002");
     let bad = get(&fx, "/api/v1/search?q=%22unbalanced").await;
@@ -343,7 +348,13 @@ async fn events_timeline_quotes_topics_entities_and_sources() {
             .is_some_and(|r| r.len() >= 2)
     );
     assert_eq!(lee.json["quotes"]["total"], 1);
-    assert_eq!(lee.json["stance"][0], json!({"type": "AGREE", "count": 2}));
+    let stance = &lee.json["stance"];
+    assert_eq!(stance["events"][0], json!({"type": "AGREE", "count": 2}));
+    assert_eq!(
+        stance["cooperative"], 2,
+        "AGREE is cooperation in events.toml"
+    );
+    assert_eq!(stance["conflictual"], 0);
     assert!(
         lee.json["cooccurring"]
             .as_array()

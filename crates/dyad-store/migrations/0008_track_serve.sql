@@ -7,8 +7,8 @@ CREATE INDEX track_commitments_merged ON track_commitments (merged_into);
 -- One row per registry row: whether it is still tracked on its own (a root: not merged, not
 -- split), its deadline, its current status: the last entry of its history or, for a root, of
 -- the history of a commitment merged into it when that entry is newer (`seq` orders them); and
--- the record without its list of statements (`card`), which grows with every restatement and
--- is not served, and how many there are (`statements`).
+-- the record without its statements and drift (`card`), lists that grow with every restatement
+-- and are not served, and how many statements there are (`statements`).
 CREATE TABLE track_board (
     id          TEXT PRIMARY KEY NOT NULL REFERENCES track_commitments (id),
     root        INTEGER NOT NULL,
@@ -41,7 +41,7 @@ SELECT id,
        merged_into IS NULL AND json_extract(data, '$.split_into') IS NULL,
        merged_into,
        json_extract(data, '$.due'),
-       json_set(data, '$.sources', json_array()),
+       json_set(data, '$.sources', json_array(), '$.drift', json_array()),
        coalesce(json_array_length(data, '$.sources'), 0)
 FROM track_commitments;
 
@@ -68,7 +68,7 @@ BEGIN
         NEW.merged_into IS NULL AND json_extract(NEW.data, '$.split_into') IS NULL,
         NEW.merged_into,
         json_extract(NEW.data, '$.due'),
-        json_set(NEW.data, '$.sources', json_array()),
+        json_set(NEW.data, '$.sources', json_array(), '$.drift', json_array()),
         coalesce(json_array_length(NEW.data, '$.sources'), 0));
     INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
     SELECT 'holder', value, NEW.id FROM json_each(NEW.data, '$.holders') WHERE type = 'text';
@@ -82,7 +82,7 @@ BEGIN
         root = NEW.merged_into IS NULL AND json_extract(NEW.data, '$.split_into') IS NULL,
         merged_into = NEW.merged_into,
         due = json_extract(NEW.data, '$.due'),
-        card = json_set(NEW.data, '$.sources', json_array()),
+        card = json_set(NEW.data, '$.sources', json_array(), '$.drift', json_array()),
         statements = coalesce(json_array_length(NEW.data, '$.sources'), 0)
     WHERE id = NEW.id;
     -- A commitment merged into another: its status counts for the other when newer.

@@ -21,6 +21,7 @@
 //! * Every connection runs with `journal_mode=WAL`, `synchronous=NORMAL`, `foreign_keys=ON` and
 //!   a busy timeout, so a concurrent reader or writer waits instead of failing at once.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -48,7 +49,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0004_tracker.sql")),
     M::up(include_str!("../migrations/0005_intake.sql")),
     M::up(include_str!("../migrations/0006_tokens.sql")),
-    // 0007 is reserved (another branch); order them when merging.
+    M::up(include_str!("../migrations/0007_serve_speed.sql")),
     M::up(include_str!("../migrations/0008_track_serve.sql")),
 ];
 
@@ -161,6 +162,10 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Large stores are read at random (lists, entity pages, dedup lookups): keep hot pages
+        // in a 16 MiB cache and map up to 1 GiB of the file instead of a pread per page miss.
+        conn.pragma_update(None, "cache_size", -16_384)?;
+        conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         Ok(Store { conn, path })
     }
@@ -199,24 +204,48 @@ impl Store {
         name: Option<&str>,
         limit: usize,
     ) -> Result<Vec<EntityCount>, StoreError> {
-        let pattern = format!("%{}%", name.unwrap_or("").to_lowercase());
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT entity_key, MIN(name), MIN(type), MIN(kb_id), COUNT(*), SUM(mentions) \
-             FROM doc_entities WHERE lower(name) LIKE ?1 OR lower(entity_key) LIKE ?1 \
-             GROUP BY entity_key ORDER BY COUNT(*) DESC, MIN(name) LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![pattern, limit as i64], entity_count)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = match name.map(str::trim).filter(|n| !n.is_empty()) {
+            None => {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT entity_key, name, type, kb_id, documents, mentions FROM entity_totals \
+                     ORDER BY documents DESC, name LIMIT ?1",
+                )?;
+                stmt.query_map([limit], entity_count)?
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            Some(name) => {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT entity_key, name, type, kb_id, documents, mentions FROM entity_totals \
+                     WHERE instr(lower(name), ?1) > 0 OR instr(lower(entity_key), ?1) > 0 \
+                     ORDER BY documents DESC, name LIMIT ?2",
+                )?;
+                stmt.query_map(params![name.to_lowercase(), limit], entity_count)?
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+        };
+        Ok(rows)
     }
 
     /// Entities that appear in the same documents as `key`, by the number of shared documents.
-    pub fn cooccurring(&self, key: &str, limit: usize) -> Result<Vec<EntityCount>, StoreError> {
+    /// With a `window`, only the `window` most recently published documents of `key` count (a
+    /// bounded query for pages on a large store); without, all of them.
+    pub fn cooccurring(
+        &self,
+        key: &str,
+        limit: usize,
+        window: Option<usize>,
+    ) -> Result<Vec<EntityCount>, StoreError> {
+        let window = window.map_or(-1, |w| i64::try_from(w).unwrap_or(i64::MAX));
         let mut stmt = self.conn.prepare_cached(
-            "SELECT b.entity_key, MIN(b.name), MIN(b.type), MIN(b.kb_id), COUNT(*), SUM(b.mentions) \
-             FROM doc_entities a JOIN doc_entities b ON a.doc_seq = b.doc_seq AND b.entity_key <> a.entity_key \
-             WHERE a.entity_key = ?1 GROUP BY b.entity_key ORDER BY COUNT(*) DESC, MIN(b.name) LIMIT ?2",
+            "WITH recent AS (SELECT doc_seq FROM doc_entities WHERE entity_key = ?1 \
+             ORDER BY published DESC, doc_seq DESC LIMIT ?3) \
+             SELECT b.entity_key, MIN(b.name), MIN(b.type), MIN(b.kb_id), COUNT(*), SUM(b.mentions) \
+             FROM recent r JOIN doc_entities b ON b.doc_seq = r.doc_seq \
+             WHERE b.entity_key <> ?1 GROUP BY b.entity_key ORDER BY COUNT(*) DESC, MIN(b.name) \
+             LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![key, limit as i64], entity_count)?;
+        let rows = stmt.query_map(params![key, limit as i64, window], entity_count)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -225,7 +254,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT d.id, d.title, d.published, e.mentions FROM doc_entities e \
              JOIN documents d ON d.seq = e.doc_seq WHERE e.entity_key = ?1 \
-             ORDER BY d.published DESC, d.seq DESC LIMIT ?2",
+             ORDER BY e.published DESC, e.doc_seq DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![key, limit as i64], |r| {
             Ok(DocMentions {
@@ -469,8 +498,13 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
     let mut link =
         tx.prepare_cached("INSERT OR IGNORE INTO inputs (input, doc_id) VALUES (?1, ?2)")?;
     let mut entity = tx.prepare_cached(
-        "INSERT OR REPLACE INTO doc_entities (doc_seq, entity_key, name, type, kb_id, mentions) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO doc_entities (doc_seq, entity_key, name, type, kb_id, mentions, published) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut entity_total = tx.prepare_cached(
+        "INSERT INTO entity_totals (entity_key, name, type, kb_id, documents, mentions) \
+         VALUES (?1, ?2, ?3, ?4, 1, ?5) ON CONFLICT (entity_key) DO UPDATE SET \
+         documents = documents + 1, mentions = mentions + excluded.mentions",
     )?;
     let mut outcomes = Vec::with_capacity(docs.len());
     for doc in docs {
@@ -512,15 +546,26 @@ fn put_in_tx(tx: &Transaction<'_>, docs: &[Document]) -> Result<Vec<PutOutcome>,
                     doc.tone.as_ref().map(|t| to_json("tone", t)).transpose()?,
                 ])?;
                 let seq = tx.last_insert_rowid();
+                // One row per key: two entities of a document can share a key.
+                let mut keyed: BTreeMap<String, (&dyad_model::Entity, i64)> = BTreeMap::new();
                 for e in &doc.entities {
+                    let n = i64::try_from(e.mentions.len()).unwrap_or(i64::MAX);
+                    keyed
+                        .entry(entity_key(e))
+                        .and_modify(|(_, m)| *m = m.saturating_add(n))
+                        .or_insert((e, n));
+                }
+                for (key, (e, mentions)) in &keyed {
                     entity.execute(params![
                         seq,
-                        entity_key(e),
+                        key,
                         e.name,
                         e.kind,
                         e.id,
-                        e.mentions.len() as i64
+                        mentions,
+                        doc.published
                     ])?;
+                    entity_total.execute(params![key, e.name, e.kind, e.id, mentions])?;
                 }
                 serve::index_document(tx, seq, doc)?;
                 PutOutcome::New { seq }

@@ -240,21 +240,32 @@ impl Store {
         if let Some(until) = &f.until {
             w.add("d.published <= ?", until_bound(until));
         }
-        if let Some(key) = &f.entity {
-            w.add(
-                "d.seq IN (SELECT doc_seq FROM doc_entities WHERE entity_key = ?)",
-                key.clone(),
-            );
-        }
+        // With an entity, its rows (indexed by publication date) drive the page.
+        let (from, order) = match &f.entity {
+            Some(key) => {
+                w.add("x.entity_key = ?", key.clone());
+                (
+                    "doc_entities x JOIN documents d ON d.seq = x.doc_seq",
+                    "x.published DESC, x.doc_seq DESC",
+                )
+            }
+            None => ("documents d", "d.published DESC, d.seq DESC"),
+        };
+        // Counting an entity's documents needs no document rows unless other filters do.
+        let count_from = if f.entity.is_some() && w.parts.len() == 1 {
+            "doc_entities x"
+        } else {
+            from
+        };
         let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM documents d {}", w.sql()),
+            &format!("SELECT COUNT(*) FROM {count_from} {}", w.sql()),
             params_from_iter(w.args.iter()),
             |r| r.get(0),
         )?;
         let (args, tail) = w.with_page(page);
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT d.id, d.title, d.published, d.language, d.source, d.input FROM documents d {} \
-             ORDER BY d.published DESC, d.seq DESC {tail}",
+            "SELECT d.id, d.title, d.published, d.language, d.source, d.input FROM {from} {} \
+             ORDER BY {order} {tail}",
             w.sql()
         ))?;
         let items = stmt
@@ -277,33 +288,23 @@ impl Store {
 
     /// Events across documents, by date (newest first; undated events last: SQLite sorts NULL lowest).
     pub fn events_page(&self, f: &EventFilter, page: Page) -> Result<Paged<Located>, StoreError> {
-        let mut w = Where::default();
-        if let Some(since) = &f.since {
-            w.add("e.date >= ?", since.trim().to_string());
-        }
-        if let Some(until) = &f.until {
-            w.add("e.date <= ?", until_bound(until));
-        }
-        if let Some(kind) = &f.kind {
-            w.add("e.type = ?", kind.trim().to_uppercase());
-        }
-        if let Some(status) = &f.status {
-            w.add("e.status = ?", status.trim().to_lowercase());
-        }
-        if let Some(actor) = &f.actor {
-            w.add(
-                "(instr(e.actors, json_quote(?)) > 0 OR instr(e.recipients, json_quote(?)) > 0)",
-                actor.clone(),
-            );
-        }
-        self.located_page(
-            "doc_events e JOIN documents d ON d.seq = e.doc_seq",
-            "d.events",
-            "e",
-            &w,
-            "e.date DESC, e.doc_seq DESC, e.idx",
-            page,
-        )
+        let (from, w, order) = event_query(f, false);
+        // By actor without type or status, the actor rows alone give the count.
+        let count_from = if f.actor.is_some() && f.kind.is_none() && f.status.is_none() {
+            "doc_event_actors a"
+        } else {
+            from.as_str()
+        };
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM {count_from} {}", w.sql()),
+            params_from_iter(w.args.iter()),
+            |r| r.get(0),
+        )?;
+        let items = self.located_items(&from, "d.events", "e", &w, order, page)?;
+        Ok(Paged {
+            total: to_count(total),
+            items,
+        })
     }
 
     /// Quotes, newest document first; `speaker` exact.
@@ -317,15 +318,17 @@ impl Store {
             w.add("q.speaker = ?", s.to_string());
         }
         self.located_page(
-            "doc_quotes q JOIN documents d ON d.seq = q.doc_seq",
+            "doc_quotes q",
             "d.quotes",
             "q",
             &w,
-            "d.published DESC, d.seq DESC, q.idx",
+            "q.published DESC, q.doc_seq DESC, q.idx",
             page,
         )
     }
 
+    /// A page of records of `from` (whose filters never refer to the document), each with its
+    /// document (`d`, joined on `{alias}.doc_seq` for the page only), and their number.
     fn located_page(
         &self,
         from: &str,
@@ -340,21 +343,34 @@ impl Store {
             params_from_iter(w.args.iter()),
             |r| r.get(0),
         )?;
+        let items = self.located_items(from, array, alias, w, order, page)?;
+        Ok(Paged {
+            total: to_count(total),
+            items,
+        })
+    }
+
+    fn located_items(
+        &self,
+        from: &str,
+        array: &str,
+        alias: &str,
+        w: &Where,
+        order: &str,
+        page: Page,
+    ) -> Result<Vec<Located>, StoreError> {
         let (args, tail) = w.with_page(page);
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT d.id, d.title, d.published, d.source, {alias}.idx, \
-             json_extract({array}, '$[' || {alias}.idx || ']'), NULL FROM {from} {} \
-             ORDER BY {order} {tail}",
+             json_extract({array}, '$[' || {alias}.idx || ']'), NULL FROM {from} \
+             JOIN documents d ON d.seq = {alias}.doc_seq {} ORDER BY {order} {tail}",
             w.sql()
         ))?;
         let items = stmt
             .query_map(params_from_iter(args.iter()), located)?
             .map(|r| r.map(|(l, _)| l))
             .collect::<Result<_, _>>()?;
-        Ok(Paged {
-            total: to_count(total),
-            items,
-        })
+        Ok(items)
     }
 
     /// Speakers by number of quotes.
@@ -372,14 +388,27 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// How often an actor appears in events, by event type: `(type, count)`, most frequent first.
+    /// How often a name acts in events, by event type: `(type, count)`, most frequent first.
     pub fn event_types_of(&self, actor: &str) -> Result<Vec<(String, u64)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.type, COUNT(*) FROM doc_events e \
-             WHERE instr(e.actors, json_quote(?1)) > 0 \
-             GROUP BY e.type ORDER BY COUNT(*) DESC, e.type",
+            "SELECT type, COUNT(*) FROM doc_event_actors WHERE name = ?1 AND role = 'actor' \
+             GROUP BY type ORDER BY COUNT(*) DESC, type",
         )?;
         let rows = stmt.query_map([actor], |r| Ok((r.get(0)?, to_count(r.get(1)?))))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The tone of a speaker's quotes by year of publication: `(year, quotes, mean tone)`,
+    /// years ascending; quotes without a tone or a date are left out.
+    pub fn quote_tone_by_year(&self, speaker: &str) -> Result<Vec<(String, u64, f64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT substr(published, 1, 4) AS y, COUNT(*), AVG(tone) FROM doc_quotes \
+             WHERE speaker = ?1 AND tone IS NOT NULL AND published IS NOT NULL \
+             GROUP BY y ORDER BY y",
+        )?;
+        let rows = stmt.query_map([speaker], |r| {
+            Ok((r.get(0)?, to_count(r.get(1)?), r.get(2)?))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -466,9 +495,8 @@ impl Store {
         until: Option<&str>,
     ) -> Result<Vec<TopicMonth>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT month, topic, MIN(label), COUNT(*) FROM doc_topics \
-             WHERE month IS NOT NULL AND month >= ?1 AND month <= ?2 \
-             GROUP BY month, topic ORDER BY month, topic",
+            "SELECT month, topic, label, documents FROM topic_months \
+             WHERE month >= ?1 AND month <= ?2 ORDER BY month, topic",
         )?;
         let since = since.map(|s| s.trim().to_string()).unwrap_or_default();
         let until = until
@@ -487,26 +515,31 @@ impl Store {
 
     /// Outlets with their document counts and date range, largest first.
     pub fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
+        // Grouped on the bare column, so the (source, published) index answers alone.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT COALESCE(source, '(none)'), COUNT(*), MIN(published), MAX(published) \
-             FROM documents GROUP BY 1 ORDER BY COUNT(*) DESC, 1",
+            "SELECT source, COUNT(*), MIN(published), MAX(published) FROM documents \
+             GROUP BY source",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(SourceRow {
-                source: r.get(0)?,
+                source: r
+                    .get::<_, Option<String>>(0)?
+                    .unwrap_or_else(|| "(none)".into()),
                 documents: to_count(r.get(1)?),
                 earliest: r.get(2)?,
                 latest: r.get(3)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows: Vec<SourceRow> = rows.collect::<Result<_, _>>()?;
+        rows.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.source.cmp(&b.source)));
+        Ok(rows)
     }
 
     /// One entity's counts by key.
     pub fn entity(&self, key: &str) -> Result<Option<crate::EntityCount>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT entity_key, MIN(name), MIN(type), MIN(kb_id), COUNT(*), SUM(mentions) \
-             FROM doc_entities WHERE entity_key = ?1 GROUP BY entity_key",
+            "SELECT entity_key, name, type, kb_id, documents, mentions FROM entity_totals \
+             WHERE entity_key = ?1",
         )?;
         Ok(stmt.query_row([key], crate::entity_count).optional()?)
     }
@@ -583,12 +616,31 @@ pub(crate) fn index_document(
             e.text
         ])?;
     }
+    let mut who = tx.prepare_cached(
+        "INSERT OR IGNORE INTO doc_event_actors (name, doc_seq, idx, role, type, date) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, e) in doc.events.iter().enumerate() {
+        let named = (e.actors.iter().map(|n| (n, "actor")))
+            .chain(e.recipients.iter().map(|n| (n, "recipient")));
+        for (name, role) in named {
+            who.execute(params![name, seq, limit_i64(i), role, e.kind, e.date])?;
+        }
+    }
     let mut qu = tx.prepare_cached(
-        "INSERT OR REPLACE INTO doc_quotes (doc_seq, idx, speaker, text, direct) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO doc_quotes (doc_seq, idx, speaker, text, direct, published, tone) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for (i, q) in doc.quotes.iter().enumerate() {
-        qu.execute(params![seq, limit_i64(i), q.speaker, q.text, q.direct])?;
+        qu.execute(params![
+            seq,
+            limit_i64(i),
+            q.speaker,
+            q.text,
+            q.direct,
+            doc.published,
+            q.tone
+        ])?;
     }
     let mut co = tx.prepare_cached(
         "INSERT OR REPLACE INTO doc_commitments (doc_seq, idx, kind, holders, text, topic, \
@@ -607,16 +659,23 @@ pub(crate) fn index_document(
         ])?;
     }
     let mut to = tx.prepare_cached(
-        "INSERT OR REPLACE INTO doc_topics (doc_seq, topic, label, score, month) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO doc_topics (doc_seq, topic, label, score, month) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut per_month = tx.prepare_cached(
+        "INSERT INTO topic_months (month, topic, label, documents) VALUES (?1, ?2, ?3, 1) \
+         ON CONFLICT (month, topic) DO UPDATE SET documents = documents + 1",
     )?;
     let month = doc
         .published
         .as_deref()
         .filter(|p| p.len() >= 7)
         .and_then(|p| p.get(..7));
-    for t in &doc.topics {
+    let mut seen = std::collections::BTreeSet::new();
+    for t in doc.topics.iter().filter(|t| seen.insert(t.id.as_str())) {
         to.execute(params![seq, t.id, t.label, t.score, month])?;
+        if let Some(month) = month {
+            per_month.execute(params![month, t.id, t.label])?;
+        }
     }
     Ok(())
 }
@@ -625,28 +684,9 @@ impl Store {
     /// Events per month of their date (`YYYY-MM`), months ascending, with the filters of
     /// [`Store::events_page`]; undated events are not counted.
     pub fn events_by_month(&self, f: &EventFilter) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut w = Where::default();
-        w.parts.push("e.date IS NOT NULL".into());
-        if let Some(since) = &f.since {
-            w.add("e.date >= ?", since.trim().to_string());
-        }
-        if let Some(until) = &f.until {
-            w.add("e.date <= ?", until_bound(until));
-        }
-        if let Some(kind) = &f.kind {
-            w.add("e.type = ?", kind.trim().to_uppercase());
-        }
-        if let Some(status) = &f.status {
-            w.add("e.status = ?", status.trim().to_lowercase());
-        }
-        if let Some(actor) = &f.actor {
-            w.add(
-                "(instr(e.actors, json_quote(?)) > 0 OR instr(e.recipients, json_quote(?)) > 0)",
-                actor.clone(),
-            );
-        }
+        let (from, w, _) = event_query(f, true);
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT substr(e.date, 1, 7) AS m, COUNT(*) FROM doc_events e {} GROUP BY m ORDER BY m",
+            "SELECT substr(e.date, 1, 7) AS m, COUNT(*) FROM {from} {} GROUP BY m ORDER BY m",
             w.sql()
         ))?;
         let rows = stmt.query_map(params_from_iter(w.args.iter()), |r| {
@@ -654,4 +694,43 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The FROM clause, filters and order of an event query (`dated`: undated events left out).
+/// With an actor, the rows of `doc_event_actors` (indexed by name and date) drive it; events are
+/// aliased `e`.
+fn event_query(f: &EventFilter, dated: bool) -> (String, Where, &'static str) {
+    let mut w = Where::default();
+    let (from, order, date) = match &f.actor {
+        Some(actor) => {
+            w.add("a.name = ?", actor.clone());
+            (
+                "doc_event_actors a JOIN doc_events e ON e.doc_seq = a.doc_seq AND e.idx = a.idx"
+                    .to_string(),
+                "a.date DESC, a.doc_seq DESC, a.idx",
+                "a.date",
+            )
+        }
+        None => (
+            "doc_events e".to_string(),
+            "e.date DESC, e.doc_seq DESC, e.idx",
+            "e.date",
+        ),
+    };
+    if dated {
+        w.parts.push(format!("{date} IS NOT NULL"));
+    }
+    if let Some(since) = &f.since {
+        w.add(&format!("{date} >= ?"), since.trim().to_string());
+    }
+    if let Some(until) = &f.until {
+        w.add(&format!("{date} <= ?"), until_bound(until));
+    }
+    if let Some(kind) = &f.kind {
+        w.add("e.type = ?", kind.trim().to_uppercase());
+    }
+    if let Some(status) = &f.status {
+        w.add("e.status = ?", status.trim().to_lowercase());
+    }
+    (from, w, order)
 }

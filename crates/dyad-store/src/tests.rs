@@ -388,8 +388,8 @@ fn integrity_check_ok_and_detects_corruption() {
         .conn
         .execute_batch(
             "PRAGMA writable_schema = ON;
-             UPDATE sqlite_schema SET sql = 'CREATE INDEX documents_source ON documents (language)'
-               WHERE name = 'documents_source';
+             UPDATE sqlite_schema SET sql = 'CREATE INDEX documents_published ON documents (language)'
+               WHERE name = 'documents_published';
              PRAGMA writable_schema = OFF;",
         )
         .unwrap();
@@ -454,6 +454,8 @@ fn sigkill_child() {
         return;
     };
     let mut store = Store::open(Path::new(&dir)).unwrap();
+    // A 2 MB page cache, so the uncommitted batch spills into the WAL before the kill.
+    store.conn.pragma_update(None, "cache_size", -2000).unwrap();
     let filler = "alliance tariff troops ".repeat(200);
     let docs: Vec<Document> = (0..2000)
         .map(|i| {
@@ -577,13 +579,17 @@ fn entity_mentions_and_cooccurrence_across_documents() {
             ("Kim OO", 1, 1)
         ]
     );
-    let with_lee = store.cooccurring("lee", 10).unwrap();
+    let with_lee = store.cooccurring("lee", 10, None).unwrap();
     let names: Vec<(&str, u64)> = with_lee
         .iter()
         .map(|e| (e.name.as_str(), e.documents))
         .collect();
     assert_eq!(names, [("Donald Trump", 1), ("Kim OO", 1)]);
     assert_eq!(with_lee[1].key, "new:person:Kim OO");
+    // A window of one document: the latest one mentioning Lee (b, stored last) only.
+    let recent = store.cooccurring("lee", 10, Some(1)).unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].name, "Kim OO");
     assert_eq!(store.documents_with("trump", 10).unwrap().len(), 2);
     assert_eq!(store.entities(Some("kim"), 10).unwrap().len(), 1);
     // Re-putting a document does not count its entities twice.

@@ -318,7 +318,8 @@ pub struct TrackFilter {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoardRow {
     pub id: String,
-    /// The registry record without its statements (`sources` is empty: see `statements`).
+    /// The registry record without its statements and drift (`sources` and `drift` are
+    /// empty: see `statements`).
     pub data: String,
     /// How many statements the record has.
     pub statements: u64,

@@ -29,8 +29,8 @@ pub struct Card {
     pub group: Vec<String>,
     /// The latest entry of the status history.
     pub last: Option<StatusRow>,
-    /// How many documents state it (`tracked.sources` is left empty: it grows with every
-    /// restatement and lists are not about it).
+    /// How many documents state it (`tracked.sources` and `tracked.drift` are left empty: they
+    /// grow with every restatement and the board is not about them).
     pub statements: u64,
 }
 

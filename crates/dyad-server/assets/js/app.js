@@ -283,10 +283,20 @@ async function actor(root, parts) {
         h('li', {}, `${r.title || r.office} ${r.country || r.org || ''}`, h('span', { class: 'muted' }, ` ${r.from || '?'} – ${r.to || 'now'}`)))));
     }
   }
-  left.appendChild(h('h2', {}, 'Stance (events as actor, by type)'));
-  left.appendChild(d.stance.length ? h('ul', { class: 'plain' }, d.stance.map(s => h('li', {}, `${s.type}: ${s.count}`)))
-    : h('p', { class: 'muted' }, 'No events with this actor.'));
-  left.appendChild(h('h2', {}, 'Appears with'));
+  const st = d.stance;
+  left.appendChild(h('h2', {}, 'Stance'));
+  left.appendChild(h('p', { 'data-testid': 'stance' }, st.events.length
+    ? `Acts in ${st.cooperative} cooperative and ${st.conflictual} conflictual event(s).`
+    : 'No events with this actor.'));
+  if (st.events.length) {
+    left.appendChild(h('ul', { class: 'plain' }, st.events.map(s => h('li', {}, `${s.type}: ${s.count}`))));
+  }
+  if (st.quote_tone.length) {
+    left.appendChild(h('h3', {}, 'Tone of quotes by year (−1 hostile … +1 warm)'));
+    left.appendChild(h('ul', { class: 'plain' }, st.quote_tone.map(t =>
+      h('li', {}, `${t.year}: ${t.tone > 0 ? '+' : ''}${t.tone.toFixed(2)}`, h('span', { class: 'muted' }, ` (${t.quotes} quote(s))`)))));
+  }
+  left.appendChild(h('h2', {}, `Appears with (in the latest ${d.cooccurrence_window} documents)`));
   left.appendChild(h('ul', { class: 'plain' }, d.cooccurring.map(e => h('li', {}, actorLink(e.key, e.name), h('span', { class: 'muted' }, ` ${e.documents}`)))));
   const right = h('div', { class: 'card' },
     h('h2', {}, `Quotes (${d.quotes.total})`),
@@ -363,7 +373,7 @@ async function search(root, _parts, params) {
     docLink(hit.id, hit.title || hit.id), h('span', { class: 'muted' }, ` ${fmtDate(hit.published)} · ${hit.source || ''} · ${hit.language}`),
     snippet(hit.snippet.fragment, hit.snippet.highlights))));
   root.appendChild(h('div', { class: 'search-layout' }, facets, h('div', {},
-    h('p', { class: 'muted' }, `${res.total}${res.total_is_lower_bound ? '+' : ''} result(s)`), res.items.length ? list : h('p', {}, 'Nothing found.'))));
+    h('p', { class: 'muted' }, `${res.total} result(s)`), res.items.length ? list : h('p', {}, 'Nothing found.'))));
   pager(root, res, params, '#/search');
 }
 
