@@ -455,6 +455,17 @@ async fn commitments_are_the_trackers_registry_paged_and_filtered() {
         topic.json
     );
     assert!(items.iter().any(|c| c["id"] == fx.invest.as_str()));
+    // The main topic (the extractor's) filters too.
+    let main = get(&fx, "/api/v1/commitments?topic=TRADE").await;
+    assert!(
+        main.json["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|c| c["id"] == fx.invest.as_str() && c["topic"] == "trade"),
+        "{}",
+        main.json
+    );
     let bad = get(&fx, "/api/v1/commitments?status=finished").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 

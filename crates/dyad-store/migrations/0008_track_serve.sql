@@ -22,7 +22,8 @@ CREATE TABLE track_board (
 CREATE INDEX track_board_status ON track_board (root, status, id);
 CREATE INDEX track_board_due ON track_board (root, due);
 
--- Holder names and topic ids of each commitment, for filters (`field` is 'holder' or 'topic').
+-- Holder names and topic ids (its main topic and every topic of `data/track/topics.toml` it
+-- speaks about) of each commitment, for filters (`field` is 'holder' or 'topic').
 CREATE TABLE track_terms (
     field         TEXT NOT NULL,
     value         TEXT NOT NULL COLLATE NOCASE,
@@ -58,7 +59,10 @@ SELECT 'holder', j.value, c.id FROM track_commitments c, json_each(c.data, '$.ho
 WHERE j.type = 'text'
 UNION
 SELECT 'topic', j.value, c.id FROM track_commitments c, json_each(c.data, '$.topics') j
-WHERE j.type = 'text';
+WHERE j.type = 'text'
+UNION
+SELECT 'topic', json_extract(c.data, '$.topic'), c.id FROM track_commitments c
+WHERE json_type(c.data, '$.topic') = 'text';
 
 -- Kept up to date.
 CREATE TRIGGER track_board_insert AFTER INSERT ON track_commitments
@@ -74,6 +78,9 @@ BEGIN
     SELECT 'holder', value, NEW.id FROM json_each(NEW.data, '$.holders') WHERE type = 'text';
     INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
     SELECT 'topic', value, NEW.id FROM json_each(NEW.data, '$.topics') WHERE type = 'text';
+    INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
+    SELECT 'topic', json_extract(NEW.data, '$.topic'), NEW.id
+    WHERE json_type(NEW.data, '$.topic') = 'text';
 END;
 
 CREATE TRIGGER track_board_update AFTER UPDATE ON track_commitments
@@ -94,6 +101,9 @@ BEGIN
     SELECT 'holder', value, NEW.id FROM json_each(NEW.data, '$.holders') WHERE type = 'text';
     INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
     SELECT 'topic', value, NEW.id FROM json_each(NEW.data, '$.topics') WHERE type = 'text';
+    INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
+    SELECT 'topic', json_extract(NEW.data, '$.topic'), NEW.id
+    WHERE json_type(NEW.data, '$.topic') = 'text';
 END;
 
 CREATE TRIGGER track_board_status AFTER INSERT ON track_status
