@@ -55,16 +55,19 @@ FROM (SELECT b.id AS id, s.status AS status, max(s.seq) AS seq
 WHERE x.id = track_board.id;
 
 INSERT INTO track_terms (field, value, commitment_id)
-SELECT 'holder', j.value, c.id FROM track_commitments c, json_each(c.data, '$.holders') j
-WHERE j.type = 'text'
-UNION
-SELECT 'topic', j.value, c.id FROM track_commitments c, json_each(c.data, '$.topics') j
-WHERE j.type = 'text'
-UNION
-SELECT 'topic', json_extract(c.data, '$.topic'), c.id FROM track_commitments c
-WHERE json_type(c.data, '$.topic') = 'text';
+SELECT field, value, id FROM (
+    SELECT 'holder' AS field, j.value AS value, c.id AS id
+    FROM track_commitments c, json_each(c.data, '$.holders') j WHERE j.type = 'text'
+    UNION ALL
+    SELECT 'topic', j.value, c.id
+    FROM track_commitments c, json_each(c.data, '$.topics') j WHERE j.type = 'text'
+    UNION ALL
+    SELECT 'topic', json_extract(c.data, '$.topic'), c.id
+    FROM track_commitments c WHERE json_type(c.data, '$.topic') = 'text')
+GROUP BY id, field, value COLLATE NOCASE;
 
--- Kept up to date.
+-- Kept up to date. (Terms are deduplicated rather than inserted with OR IGNORE: the conflict
+-- policy of the statement firing a trigger, here the registry's upsert, overrides the trigger's.)
 CREATE TRIGGER track_board_insert AFTER INSERT ON track_commitments
 BEGIN
     INSERT INTO track_board (id, root, merged_into, due, card, statements) VALUES (
@@ -74,13 +77,16 @@ BEGIN
         json_extract(NEW.data, '$.due'),
         json_set(NEW.data, '$.sources', json_array(), '$.drift', json_array()),
         coalesce(json_array_length(NEW.data, '$.sources'), 0));
-    INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
-    SELECT 'holder', value, NEW.id FROM json_each(NEW.data, '$.holders') WHERE type = 'text';
-    INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
-    SELECT 'topic', value, NEW.id FROM json_each(NEW.data, '$.topics') WHERE type = 'text';
-    INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
-    SELECT 'topic', json_extract(NEW.data, '$.topic'), NEW.id
-    WHERE json_type(NEW.data, '$.topic') = 'text';
+    INSERT INTO track_terms (field, value, commitment_id)
+    SELECT field, value, NEW.id FROM (
+        SELECT 'holder' AS field, value FROM json_each(NEW.data, '$.holders')
+        WHERE type = 'text'
+        UNION ALL
+        SELECT 'topic', value FROM json_each(NEW.data, '$.topics') WHERE type = 'text'
+        UNION ALL
+        SELECT 'topic', json_extract(NEW.data, '$.topic')
+        WHERE json_type(NEW.data, '$.topic') = 'text')
+    GROUP BY field, value COLLATE NOCASE;
 END;
 
 CREATE TRIGGER track_board_update AFTER UPDATE ON track_commitments
@@ -97,13 +103,16 @@ BEGIN
     FROM (SELECT status, seq FROM track_board WHERE id = NEW.id) AS m
     WHERE track_board.id = NEW.merged_into AND m.seq > track_board.seq;
     DELETE FROM track_terms WHERE commitment_id = NEW.id;
-    INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
-    SELECT 'holder', value, NEW.id FROM json_each(NEW.data, '$.holders') WHERE type = 'text';
-    INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
-    SELECT 'topic', value, NEW.id FROM json_each(NEW.data, '$.topics') WHERE type = 'text';
-    INSERT OR IGNORE INTO track_terms (field, value, commitment_id)
-    SELECT 'topic', json_extract(NEW.data, '$.topic'), NEW.id
-    WHERE json_type(NEW.data, '$.topic') = 'text';
+    INSERT INTO track_terms (field, value, commitment_id)
+    SELECT field, value, NEW.id FROM (
+        SELECT 'holder' AS field, value FROM json_each(NEW.data, '$.holders')
+        WHERE type = 'text'
+        UNION ALL
+        SELECT 'topic', value FROM json_each(NEW.data, '$.topics') WHERE type = 'text'
+        UNION ALL
+        SELECT 'topic', json_extract(NEW.data, '$.topic')
+        WHERE json_type(NEW.data, '$.topic') = 'text')
+    GROUP BY field, value COLLATE NOCASE;
 END;
 
 CREATE TRIGGER track_board_status AFTER INSERT ON track_status
