@@ -2,7 +2,8 @@
 // playwright-core). Started by crates/dyad-cli/tests/browser.rs:
 //   node tests/browser/dashboard.mjs URL TOKEN ARTIFACT_DIR
 // Opens the overview, searches, reads an article (highlights, escaped hostile text, removed
-// boilerplate) and reviews a commitment with a token. Exits non-zero with a message on failure;
+// boilerplate), reviews a tracker suggestion with a token, sets a status with evidence and
+// follows an evidence link to its sentence. Exits non-zero with a message on failure;
 // screenshots go to ARTIFACT_DIR.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -33,9 +34,10 @@ let step = 'start';
 try {
   const page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(15000);
-  // The 401 of the deliberately wrong token below is expected; any other error is a problem.
+  // The 401 of the deliberately wrong token and the 422 of the status without evidence below
+  // are expected; any other error is a problem.
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/status of (401|422)/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('dialog', (d) => { problems.push(`unexpected dialog: ${d.message()}`); d.dismiss(); });
@@ -85,8 +87,19 @@ try {
   check((await page.textContent('[data-testid=article-text]')).includes("<script>alert('xss')</script>"), 'hostile text shown as text');
 
   step = 'commitments';
+  // The board is the tracker's registry; the tracker's suggestions wait for review.
+  const summary = await page.evaluate(async () => (await fetch('/api/v1/commitments/summary')).json());
+  check(summary.summary.total >= 1, `the registry has commitments (${summary.summary.total})`);
+  check(summary.summary.registry.behind === 0, `the registry is up to date (${summary.summary.registry.behind} behind)`);
+  const queue = await page.evaluate(async () => (await fetch('/api/v1/suggestions?per_page=100')).json());
+  check(queue.total >= 1, 'the tracker made suggestions');
+  // A suggestion that changes the status, about a commitment on the first page of its column.
+  const sug = queue.items.find((x) => x.status !== x.commitment_status) || queue.items[0];
   await page.goto(`${url}#/commitments`);
-  await page.waitForSelector('[data-testid=board] [data-id="dfixture00000001.c0"]');
+  await page.waitForSelector(`[data-testid=board] [data-id="${sug.commitment_id}"]`);
+  if (summary.summary.overdue > 0) {
+    check(await page.locator('[data-testid=board] .overdue').count() >= 1, 'overdue flags shown');
+  }
   await page.click('#token-button');
   await page.fill('input[name=token]', 'not-a-token');
   await page.press('input[name=token]', 'Enter');
@@ -94,23 +107,41 @@ try {
   await page.fill('input[name=token]', token);
   await page.press('input[name=token]', 'Enter');
   await page.waitForSelector('#token-button.set');
-  await page.waitForSelector('[data-testid=board] [data-id="dfixture00000001.c0"]');
-  const card = page.locator('[data-id="dfixture00000001.c0"]');
-  await card.locator('select[name=status]').selectOption('in_progress');
-  await card.locator('input[name=note]').fill('reviewed in the browser test');
-  await card.locator('button', { hasText: 'Set status' }).click();
-  await page.waitForSelector('.column[data-status=in_progress] [data-id="dfixture00000001.c0"]');
-  check(await page.locator('[data-id="dfixture00000003.c0"] .overdue').count() === 1, 'overdue flag shown');
   await shot('commitments');
-  const rec = await page.evaluate(async () => (await fetch('/api/v1/commitments/dfixture00000001.c0')).json());
-  check(rec.status === 'in_progress', `status saved (${rec.status})`);
-  check(rec.history.at(-1).note === 'reviewed in the browser test', 'note saved');
+
+  step = 'review a suggestion';
+  await page.goto(`${url}#/suggestions`);
+  const item = page.locator(`[data-testid=suggestion][data-id="${sug.id}"]`);
+  await item.waitFor();
+  await item.locator('input[name=note]').fill('reviewed in the browser test');
+  await item.locator('button', { hasText: 'Accept' }).click();
+  await page.waitForSelector(`[data-testid=suggestion][data-id="${sug.id}"]`, { state: 'detached' });
+  const rec = await page.evaluate(async (id) => (await fetch(`/api/v1/commitments/${id}`)).json(), sug.commitment_id);
+  check(rec.status === sug.status, `accepted suggestion sets the status (${rec.status}, suggested ${sug.status})`);
+  check(rec.history.at(-1).note.includes('reviewed in the browser test'), 'note saved');
+  check(rec.evidence.some((e) => e.suggestion === sug.id && e.review === 'accepted'), 'evidence marked accepted');
+  await page.goto(`${url}#/commitments`);
+  await page.waitForSelector(`.column[data-status=${sug.status}] [data-id="${sug.commitment_id}"]`);
+
+  step = 'set status needs evidence';
+  await page.goto(`${url}#/commitment/${sug.commitment_id}`);
+  const form = page.locator('[data-testid=status-form]');
+  await form.locator('select[name=status]').selectOption('delivered');
+  await form.locator('button', { hasText: 'Set status' }).click();
+  await page.locator('[data-testid=status-error]').filter({ hasText: 'needs evidence' }).waitFor();
+  await form.locator('select[name=evidence]').selectOption(sug.id);
+  await form.locator('input[name=note]').fill('delivered per the same article');
+  await form.locator('button', { hasText: 'Set status' }).click();
+  await page.locator('[data-testid=status]').filter({ hasText: /^delivered$/ }).waitFor();
+  await shot('commitment');
 
   step = 'evidence link';
-  await page.locator('[data-id="dfixture00000001.c0"] a').first().click();
+  const located = rec.evidence.find((e) => Number.isInteger(e.start));
+  check(located, 'an evidence sentence is located in its article');
+  await page.locator(`[data-testid=evidence] li[data-id="${located.suggestion}"] a`).first().click();
   await page.waitForSelector('.hl-focus');
   const focused = (await page.locator('[data-testid=article-text] .hl-focus').allTextContents()).join('');
-  check(focused.startsWith('South Korea pledged to invest'), `evidence link marks the sentence (got ${focused})`);
+  check(focused === located.text, `evidence link marks the sentence (got ${focused})`);
 
   step = 'other views';
   for (const [hash, sel] of [['#/timeline', '[data-testid=events] li'], ['#/actors', 'table a'], ['#/sources', 'table a'], ['#/actor/lee-jae-myung', 'h1']]) {

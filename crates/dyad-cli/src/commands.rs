@@ -899,6 +899,8 @@ fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
         corpus.display()
     );
     let summary = ingest(&read, dir, quiet)?;
+    // The commitments board serves the tracker's registry: fill it as `dyad ingest` does.
+    crate::track::after_ingest(dir, quiet).context("running the commitment tracker")?;
     println!();
     stats(dir, false)?;
     for q in [
@@ -1150,7 +1152,9 @@ fn bench(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `dyad serve`: the API and the dashboard, until Ctrl-C.
+/// `dyad serve`: the API and the dashboard, until Ctrl-C. The commitments board serves the
+/// tracker's registry as it is: serving does not run the tracker (`dyad ingest` does), it says
+/// when the registry is behind the store.
 fn serve(dir: &Path, addr: std::net::SocketAddr) -> Result<()> {
     // The index is derived data: bring it up to the store first (after an interrupted run, or
     // when this version rebuilt an index of an older schema).
@@ -1162,6 +1166,19 @@ fn serve(dir: &Path, addr: std::net::SocketAddr) -> Result<()> {
         let added = catch_up(&store, &mut index)?;
         if added > 0 {
             eprintln!("dyad: indexed {added} document(s) the full-text index did not have");
+        }
+        let matched = store
+            .track_state(dyad_track::tracker::HIGH_WATER)
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if let Ok(behind @ 1..) = store.track_documents_after(matched) {
+            eprintln!(
+                "dyad: the commitment tracker has not read {behind} stored document(s); \
+                 run `dyad commitments update --data-dir {}` to bring the board up to date",
+                dir.display()
+            );
         }
     }
     dyad_server::serve(addr, dir, |bound| {

@@ -1,5 +1,6 @@
 //! The dashboard in headless Chromium: ingests the sample corpus (plus the hand-made documents
-//! with events and commitments of `crates/dyad-server/tests/fixture`), makes a token, starts
+//! with events and commitments of `crates/dyad-server/tests/fixture`, then runs the commitment
+//! tracker over them), makes a token, starts
 //! `dyad serve` on a free port and runs `node tests/browser/dashboard.mjs URL TOKEN DIR`.
 //! Screenshots land in `<target>/browser-artifacts/`.
 //!
@@ -87,6 +88,17 @@ fn dashboard_in_headless_chromium() {
         }
         index.commit(store.max_seq().expect("seq")).expect("commit");
     }
+    // Stored without `dyad ingest`: the tracker reads them when asked (`dyad serve` does not).
+    let out = dyad()
+        .args(["commitments", "update", "--quiet", "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("dyad commitments update");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let out = dyad()
         .args(["token", "create", "--name", "browser"])

@@ -246,3 +246,28 @@ fn analyst_workflow() {
         Some(2)
     );
 }
+
+/// `dyad demo` fills the commitment registry the dashboard serves, not only the store.
+#[test]
+fn demo_runs_the_tracker_over_the_sample_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let data = data.to_str().unwrap();
+    ok(&["demo", "--no-serve", "--quiet", "--data-dir", data]);
+    let listed = ok(&["commitments", "list", "--json", "--data-dir", data]);
+    let tracked: Vec<Value> = listed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        tracked.len() >= 5,
+        "{} tracked commitment(s)",
+        tracked.len()
+    );
+    assert!(
+        tracked
+            .iter()
+            .any(|c| c["evidence"].as_array().is_some_and(|e| !e.is_empty())),
+        "the tracker found evidence in later articles"
+    );
+}

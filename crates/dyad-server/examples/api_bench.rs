@@ -5,9 +5,12 @@
 //!     cargo run --release -p dyad-server --example api_bench -- \
 //!         [--docs 100000] [--clients 50] [--requests 40] [--data-dir DIR]
 //!
-//! Each client sends `--requests` requests, one at a time, cycling through sixteen kinds of
-//! request (lists, filters, search with facets, entity pages, aggregates) with varying pages,
-//! queries and ids. The store is generated straight into SQLite and the index
+//! Each client sends `--requests` requests, one at a time, cycling through eighteen kinds of
+//! request (lists, filters, search with facets, entity pages, aggregates, the commitment
+//! tracker's suggestions and one commitment) with varying pages, queries and ids. Before
+//! serving, the commitment tracker reads the documents it has not read yet (its time is
+//! printed), so the commitment endpoints serve its registry. The store is generated straight
+//! into SQLite and the index
 //! (no cleaning), deterministically; a data dir that already holds `--docs` documents is reused.
 
 use std::collections::BTreeMap;
@@ -281,6 +284,28 @@ fn build(dir: &std::path::Path, n: usize) -> Result<(), Box<dyn std::error::Erro
     Ok(())
 }
 
+/// Runs the tracker over the documents it has not seen yet; returns a few commitment ids.
+fn track(dir: &std::path::Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let mut store = dyad_store::Store::open(dir)?;
+    let tracker = dyad_track::Tracker::new()?;
+    let started = Instant::now();
+    let r = tracker.update(&mut store, false)?;
+    eprintln!(
+        "tracker update: {} document(s), {} new commitment(s), {} restatement(s), {} suggestion(s) in {:.1} s",
+        r.documents,
+        r.new_commitments,
+        r.restatements,
+        r.suggestions,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(store
+        .track_commitments()?
+        .into_iter()
+        .take(50)
+        .map(|c| c.id)
+        .collect())
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -308,6 +333,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || build(&dir, docs).map_err(|e| e.to_string())).await??;
     }
+    // The commitment endpoints serve the tracker's registry: fill it (incrementally).
+    let commitment_ids: Vec<String> = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || track(&dir).map_err(|e| e.to_string())).await??
+    };
     // Ids to fetch: a few real documents.
     let ids: Vec<String> = {
         let store = dyad_store::Store::open(&dir)?;
@@ -326,10 +356,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let ids = Arc::new(ids);
+    let commitment_ids = Arc::new(commitment_ids);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
         let ids = Arc::clone(&ids);
+        let commitment_ids = Arc::clone(&commitment_ids);
         tasks.push(tokio::spawn(async move {
             let client: Client<_, Empty<axum::body::Bytes>> =
                 Client::builder(TokioExecutor::new()).build_http();
@@ -337,7 +369,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for r in 0..requests {
                 let k = c * requests + r;
                 let word = WORDS[k % WORDS.len()];
-                let (name, path): (&'static str, String) = match k % 16 {
+                let (name, path): (&'static str, String) = match k % 18 {
                     0 => (
                         "documents",
                         format!("/api/v1/documents?page={}", 1 + k % 50),
@@ -391,6 +423,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     ),
                     13 => ("entities", "/api/v1/entities?limit=50".to_string()),
                     14 => ("sources", "/api/v1/sources".to_string()),
+                    15 => ("stats", "/api/v1/stats".to_string()),
+                    16 => (
+                        "suggestions",
+                        format!("/api/v1/suggestions?page={}", 1 + k % 10),
+                    ),
+                    _ if !commitment_ids.is_empty() => (
+                        "commitment",
+                        format!(
+                            "/api/v1/commitments/{}",
+                            commitment_ids[k % commitment_ids.len()]
+                        ),
+                    ),
                     _ => ("stats", "/api/v1/stats".to_string()),
                 };
                 let uri = format!("http://{addr}{path}").parse().expect("uri");

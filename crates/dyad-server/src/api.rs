@@ -13,13 +13,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use dyad_extract::QuadClass;
 use dyad_search::Query as SearchQuery;
-use dyad_store::{CommitmentFilter, DocFilter, EventFilter, Page, Paged};
+use dyad_store::{DocFilter, EventFilter, Page, Paged, TrackFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::auth::{Caller, require_token};
-use crate::commitments::STATUSES;
+use crate::commitments::{STATUSES, StatusEvidence};
 use crate::error::{ApiError, ERROR_CODES};
 
 type St = State<Arc<AppState>>;
@@ -494,7 +494,7 @@ async fn commitments(State(st): St, q: Q) -> Answer {
     if let Some(s) = &status {
         crate::commitments::check_status(s).map_err(|e| ApiError::bad_request(e.message))?;
     }
-    let f = CommitmentFilter {
+    let f = TrackFilter {
         topic: p.opt("topic"),
         holder: p.opt("holder"),
         status,
@@ -512,12 +512,14 @@ async fn commitments_summary(State(st): St, q: Q) -> Answer {
 }
 
 async fn commitment(State(st): St, id: Result<Path<String>, PathRejection>, q: Q) -> Answer {
-    Params::new(q, &[])?;
+    // `page`/`per_page` page the commitment's evidence.
+    let p = Params::new(q, &PAGING)?;
+    let meta = p.page()?;
     let id = path(id)?;
     let found = st
         .with_store(move |s, st| {
             st.commitments
-                .get(s, &id)?
+                .get(s, &id, meta.store())?
                 .ok_or_else(|| ApiError::not_found(format!("no commitment `{id}`")))
         })
         .await?;
@@ -525,10 +527,14 @@ async fn commitment(State(st): St, id: Result<Path<String>, PathRejection>, q: Q
 }
 
 async fn suggestions(State(st): St, q: Q) -> Answer {
-    let p = Params::new(q, &PAGING)?;
+    let p = Params::new(q, &with_paging(&["commitment"]))?;
     let meta = p.page()?;
+    let commitment = p.opt("commitment");
     let page = st
-        .with_store(move |s, st| st.commitments.suggestions(s, meta.store()))
+        .with_store(move |s, st| {
+            st.commitments
+                .suggestions(s, commitment.as_deref(), meta.store())
+        })
         .await?;
     ok(meta.wrap(page))
 }
@@ -571,6 +577,11 @@ fn body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> R
     serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("body: {e}")))
 }
 
+/// Who wrote, as the tracker's history and audit log name analysts.
+fn analyst(token_name: &str) -> String {
+    format!("analyst:{token_name}")
+}
+
 fn note(n: Option<String>) -> Result<Option<String>, ApiError> {
     match n.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
         Some(s) if s.chars().count() > 2000 => Err(ApiError::bad_request(
@@ -586,6 +597,19 @@ struct StatusBody {
     status: String,
     #[serde(default)]
     note: Option<String>,
+    /// A document and a sentence of it.
+    #[serde(default)]
+    evidence: Option<EvidenceBody>,
+    /// Or a suggestion (`s12`): its document and sentence.
+    #[serde(default)]
+    suggestion: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceBody {
+    doc_id: String,
+    sentence: String,
 }
 
 async fn set_status(
@@ -596,13 +620,34 @@ async fn set_status(
     bytes: Bytes,
 ) -> Answer {
     let id = path(id)?;
+    let by = analyst(&by);
     let b: StatusBody = body(&headers, &bytes)?;
     let n = note(b.note)?;
     let status = b.status.trim().to_string();
+    let evidence = match (b.evidence, b.suggestion) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "give `evidence` or `suggestion`, not both",
+            ));
+        }
+        (Some(e), None) => {
+            if e.sentence.chars().count() > 5000 {
+                return Err(ApiError::bad_request(
+                    "`evidence.sentence` is longer than 5000 characters",
+                ));
+            }
+            StatusEvidence::Document {
+                doc_id: e.doc_id.trim().to_string(),
+                sentence: e.sentence,
+            }
+        }
+        (None, Some(s)) => StatusEvidence::Suggestion(s.trim().to_string()),
+        (None, None) => StatusEvidence::None,
+    };
     let rec = st
         .with_store(move |s, st| {
             st.commitments
-                .set_status(s, &id, &status, &by, n.as_deref())
+                .set_status(s, &id, &status, &evidence, &by, n.as_deref())
         })
         .await?;
     ok(rec)
@@ -623,6 +668,7 @@ async fn merge(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Answer {
+    let by = analyst(&by);
     let b: MergeBody = body(&headers, &bytes)?;
     if b.ids.is_empty() || b.ids.len() > 100 {
         return Err(ApiError::bad_request(
@@ -651,6 +697,7 @@ async fn review(
     headers: &HeaderMap,
     bytes: &Bytes,
 ) -> Answer {
+    let by = analyst(&by);
     let b: ReviewBody = body(headers, bytes)?;
     let n = note(b.note)?;
     let v = st

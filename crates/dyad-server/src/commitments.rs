@@ -1,15 +1,16 @@
-//! Where the commitments endpoints get their data: the [`CommitmentSource`] trait, so the
-//! commitment tracker (`dyad-track`) can be plugged in, and [`DocCommitments`], which serves
-//! the commitments extracted from documents, their status kept in the store's review log.
+//! Where the commitments endpoints get their data: the [`CommitmentSource`] trait and the
+//! records it answers with. The implementation is [`TrackedCommitments`](crate::track), the
+//! commitment tracker's registry (`dyad-track`).
 //!
-//! Records have the tracker's export shape: `{id, holders[], text, topic, amount, due, status,
-//! overdue, evidence[{input, text, date, stance}], history[{status, at, by, note}]}`, plus
-//! `kind`, `strength` and, in each evidence item, `doc_id`/`start`/`end` to link the sentence
-//! in the article.
+//! A record follows the tracker's export line (`{id, holders[], text, topic, amount, due,
+//! status, suggested_status, overdue, ...}`). Lists give each commitment without its evidence
+//! and history (`evidence_total` and `last_status` instead); one commitment comes with a page of
+//! its evidence, newest first, and its history. Evidence items link the sentence in the article:
+//! `doc_id` plus `start`/`end`, **UTF-8 byte offsets** into the document's `text` (what the
+//! dashboard's reader highlights), `null` when the sentence is the title or not found.
 
-use dyad_store::{CommitmentFilter, DocCommitmentRow, NewReview, Page, Paged, Store};
+use dyad_store::{Page, Paged, Store, TrackFilter};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::ApiError;
 
@@ -29,39 +30,66 @@ pub const STATUSES: &[&str] = &[
     "unverifiable",
 ];
 
-/// Statuses after which a commitment can no longer be overdue.
-const SETTLED: &[&str] = &[
-    "delivered",
-    "reversed",
-    "voided",
-    "superseded",
-    "modified",
-    "unverifiable",
-];
-
-/// One piece of evidence: the sentence of a document that states or updates a commitment.
+/// Where a commitment was first stated.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Evidence {
-    /// The document the sentence is in (its id: `/api/v1/documents/{input}`).
-    pub input: String,
+pub struct Stated {
     pub doc_id: String,
-    pub title: Option<String>,
-    pub text: String,
+    pub input: String,
     pub date: Option<String>,
-    /// What the evidence does to the commitment: `states` for the sentence it was found in.
-    pub stance: String,
-    /// Byte offsets of the sentence in the document's `text`.
+    pub text: String,
+    /// Byte offsets of the statement in the document's `text`.
     pub start: Option<u64>,
     pub end: Option<u64>,
 }
 
-/// One entry of a commitment's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One piece of evidence: a sentence of a document about the commitment, and the status it
+/// suggests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// The suggestion's id (`s12`): `POST /suggestions/s12/accept`.
+    pub suggestion: String,
+    /// The document (`/api/v1/documents/{doc_id}`).
+    pub doc_id: String,
+    pub input: String,
+    pub title: Option<String>,
+    pub text: String,
+    pub date: Option<String>,
+    pub stance: String,
+    /// The status it suggests.
+    pub status: String,
+    pub cue: String,
+    pub confidence: f64,
+    /// `pending`, `accepted` or `rejected`.
+    pub review: String,
+    /// Byte offsets of the sentence in the document's `text`; `null` when not found there
+    /// (the title, or a document no longer stored).
+    pub start: Option<u64>,
+    pub end: Option<u64>,
+}
+
+/// The evidence an entry of the history rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEvidence {
+    pub doc_id: String,
+    pub input: Option<String>,
+    pub text: Option<String>,
+    pub suggestion: Option<String>,
+    pub start: Option<u64>,
+    pub end: Option<u64>,
+}
+
+/// One entry of a commitment's status history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryEntry {
     pub status: String,
-    pub at: String,
+    /// The date the evidence speaks for.
+    pub at: Option<String>,
+    pub recorded_at: String,
+    /// `dyad` (an accepted suggestion) or `analyst:<token name>`.
     pub by: String,
+    pub confidence: Option<f64>,
     pub note: Option<String>,
+    pub evidence: Option<HistoryEvidence>,
 }
 
 /// A commitment as the API serves it.
@@ -69,23 +97,44 @@ pub struct HistoryEntry {
 pub struct CommitmentRecord {
     pub id: String,
     pub holders: Vec<String>,
-    pub kind: Option<String>,
+    pub kind: String,
     pub text: String,
     pub topic: Option<String>,
+    pub topics: Vec<String>,
     pub amount: Option<String>,
     pub due: Option<String>,
     pub strength: Option<String>,
+    pub legal_force: Option<String>,
+    /// The latest recorded status; `superseded` when merged into another or split.
     pub status: String,
+    /// What dyad suggests from the evidence not rejected.
+    pub suggested_status: Option<String>,
+    pub suggested_confidence: Option<f64>,
     pub overdue: bool,
-    pub evidence: Vec<Evidence>,
-    pub history: Vec<HistoryEntry>,
+    pub merged_into: Option<String>,
+    pub merged: Vec<String>,
+    pub split_into: Vec<String>,
+    pub first_stated: Stated,
+    /// How many documents state it (the first included).
+    pub statements: u64,
+    pub evidence_total: u64,
+    pub last_status: Option<HistoryEntry>,
+    /// One commitment only: a page of its evidence, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<Evidence>>,
+    /// One commitment only: its status history, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryEntry>>,
 }
 
 /// Counts for the commitments board.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitmentSummary {
+    /// Commitments tracked on their own (not merged, not split).
     pub total: u64,
     pub by_status: Vec<StatusCount>,
+    pub overdue: u64,
+    pub registry: RegistryState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -94,26 +143,77 @@ pub struct StatusCount {
     pub count: u64,
 }
 
+/// How far the registry is behind the stored documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegistryState {
+    /// The highest document seq the tracker has read.
+    pub matched_seq: i64,
+    /// Stored documents it has not read yet.
+    pub behind: u64,
+    /// What to run to catch up, when behind.
+    pub hint: Option<String>,
+}
+
+/// A suggested status change waiting for an analyst.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuggestionRecord {
+    /// `s12`.
+    pub id: String,
+    pub commitment_id: String,
+    pub commitment_text: Option<String>,
+    pub commitment_status: Option<String>,
+    /// The status it suggests.
+    pub status: String,
+    pub confidence: f64,
+    pub cue: String,
+    pub stance: String,
+    pub doc_id: String,
+    pub input: String,
+    pub text: String,
+    pub date: Option<String>,
+}
+
+/// What an analyst's status rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusEvidence {
+    None,
+    /// A stored document and a sentence of it (in its title or text).
+    Document {
+        doc_id: String,
+        sentence: String,
+    },
+    /// A suggestion (`s12`): its document and sentence.
+    Suggestion(String),
+}
+
 /// The commitments behind the API. Reads get a shared store, writes a mutable one; `by` is
-/// the name of the token that authorised the write.
+/// who made the write (`analyst:<token name>`).
 pub trait CommitmentSource: Send + Sync {
     fn list(
         &self,
         store: &Store,
-        filter: &CommitmentFilter,
+        filter: &TrackFilter,
         page: Page,
     ) -> Result<Paged<CommitmentRecord>, ApiError>;
-    fn get(&self, store: &Store, id: &str) -> Result<Option<CommitmentRecord>, ApiError>;
+    /// One commitment with a page of its evidence and its history.
+    fn get(
+        &self,
+        store: &Store,
+        id: &str,
+        evidence: Page,
+    ) -> Result<Option<CommitmentRecord>, ApiError>;
     fn summary(&self, store: &Store) -> Result<CommitmentSummary, ApiError>;
+    /// Appends a status; every status but `not_yet_rated` needs evidence (422 without).
     fn set_status(
         &self,
         store: &mut Store,
         id: &str,
         status: &str,
+        evidence: &StatusEvidence,
         by: &str,
         note: Option<&str>,
     ) -> Result<CommitmentRecord, ApiError>;
-    /// Merges `ids` into `into`: the others become `superseded`, their history says by what.
+    /// Merges `ids` into `into`: their evidence and history count for `into` from then on.
     fn merge(
         &self,
         store: &mut Store,
@@ -122,8 +222,14 @@ pub trait CommitmentSource: Send + Sync {
         by: &str,
         note: Option<&str>,
     ) -> Result<CommitmentRecord, ApiError>;
-    /// Suggestions waiting for review.
-    fn suggestions(&self, store: &Store, page: Page) -> Result<Paged<Value>, ApiError>;
+    /// Suggestions waiting for review, by date (of one commitment when given).
+    fn suggestions(
+        &self,
+        store: &Store,
+        commitment: Option<&str>,
+        page: Page,
+    ) -> Result<Paged<SuggestionRecord>, ApiError>;
+    /// Accepts or rejects a suggestion; answers the commitment it is about.
     fn review_suggestion(
         &self,
         store: &mut Store,
@@ -131,96 +237,7 @@ pub trait CommitmentSource: Send + Sync {
         accept: bool,
         by: &str,
         note: Option<&str>,
-    ) -> Result<Value, ApiError>;
-}
-
-/// Whether a commitment due `due` (ISO date at any precision) is overdue on `today`
-/// (`YYYY-MM-DD`) with this status: the whole period named has passed and it is not settled.
-pub fn is_overdue(due: Option<&str>, status: &str, today: &str) -> bool {
-    let Some(due) = due.map(str::trim).filter(|d| !d.is_empty()) else {
-        return false;
-    };
-    if SETTLED.contains(&status) || !due.as_bytes()[0].is_ascii_digit() {
-        return false;
-    }
-    // A period ends after every date inside it: "2025-06" < "2025-06-30" < "2025-06\u{10FFFF}".
-    today > format!("{due}{}", char::MAX).as_str()
-}
-
-fn today() -> String {
-    chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-/// Commitments extracted from the documents of the store.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct DocCommitments;
-
-impl DocCommitments {
-    fn record(&self, store: &Store, row: DocCommitmentRow) -> Result<CommitmentRecord, ApiError> {
-        let r = &row.located.record;
-        let s = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
-        let n = |k: &str| r.get(k).and_then(Value::as_u64);
-        let holders = r
-            .get("holders")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let history = store
-            .reviews_of(&row.id)?
-            .into_iter()
-            .filter_map(|e| {
-                let note = match (&e.into, e.note) {
-                    (Some(into), Some(n)) => Some(format!("merged into {into}: {n}")),
-                    (Some(into), None) => Some(format!("merged into {into}")),
-                    (None, n) => n,
-                };
-                Some(HistoryEntry {
-                    status: e.status?,
-                    at: e.at,
-                    by: e.by,
-                    note,
-                })
-            })
-            .collect();
-        let due = s("due");
-        Ok(CommitmentRecord {
-            overdue: is_overdue(due.as_deref(), &row.status, &today()),
-            id: row.id.clone(),
-            holders,
-            kind: s("kind"),
-            text: s("text").unwrap_or_default(),
-            topic: s("topic"),
-            amount: s("amount"),
-            due,
-            strength: s("strength"),
-            status: row.status.clone(),
-            evidence: vec![Evidence {
-                input: row.located.doc_id.clone(),
-                doc_id: row.located.doc_id.clone(),
-                title: row.located.doc_title.clone(),
-                text: s("text").unwrap_or_default(),
-                date: row.located.published.clone(),
-                stance: "states".into(),
-                start: n("start"),
-                end: n("end"),
-            }],
-            history,
-        })
-    }
-
-    fn require(&self, store: &Store, id: &str) -> Result<DocCommitmentRow, ApiError> {
-        store
-            .commitment(id)?
-            .ok_or_else(|| ApiError::not_found(format!("no commitment `{id}`")))
-    }
+    ) -> Result<CommitmentRecord, ApiError>;
 }
 
 /// Checks a status against [`STATUSES`].
@@ -235,131 +252,18 @@ pub fn check_status(status: &str) -> Result<(), ApiError> {
     }
 }
 
-impl CommitmentSource for DocCommitments {
-    fn list(
-        &self,
-        store: &Store,
-        filter: &CommitmentFilter,
-        page: Page,
-    ) -> Result<Paged<CommitmentRecord>, ApiError> {
-        let rows = store.commitments_page(filter, page)?;
-        Ok(Paged {
-            total: rows.total,
-            items: rows
-                .items
-                .into_iter()
-                .map(|r| self.record(store, r))
-                .collect::<Result<_, _>>()?,
-        })
-    }
-
-    fn get(&self, store: &Store, id: &str) -> Result<Option<CommitmentRecord>, ApiError> {
-        store
-            .commitment(id)?
-            .map(|r| self.record(store, r))
-            .transpose()
-    }
-
-    fn summary(&self, store: &Store) -> Result<CommitmentSummary, ApiError> {
-        let counts = store.commitment_status_counts()?;
-        Ok(CommitmentSummary {
-            total: counts.iter().map(|(_, n)| n).sum(),
-            by_status: counts
-                .into_iter()
-                .map(|(status, count)| StatusCount { status, count })
-                .collect(),
-        })
-    }
-
-    fn set_status(
-        &self,
-        store: &mut Store,
-        id: &str,
-        status: &str,
-        by: &str,
-        note: Option<&str>,
-    ) -> Result<CommitmentRecord, ApiError> {
-        check_status(status)?;
-        self.require(store, id)?;
-        store.append_review(&NewReview {
-            by,
-            action: "status",
-            target: id,
-            status: Some(status),
-            into: None,
-            note,
-        })?;
-        let row = self.require(store, id)?;
-        self.record(store, row)
-    }
-
-    fn merge(
-        &self,
-        store: &mut Store,
-        ids: &[String],
-        into: &str,
-        by: &str,
-        note: Option<&str>,
-    ) -> Result<CommitmentRecord, ApiError> {
-        self.require(store, into)?;
-        let others: Vec<&String> = ids.iter().filter(|i| i.as_str() != into).collect();
-        if others.is_empty() {
-            return Err(ApiError::unprocessable(
-                "nothing to merge: `ids` must name commitments other than `into`",
-            ));
-        }
-        for id in &others {
-            self.require(store, id)?;
-        }
-        for id in others {
-            store.append_review(&NewReview {
-                by,
-                action: "merge",
-                target: id,
-                status: Some("superseded"),
-                into: Some(into),
-                note,
-            })?;
-        }
-        let row = self.require(store, into)?;
-        self.record(store, row)
-    }
-
-    fn suggestions(&self, _store: &Store, page: Page) -> Result<Paged<Value>, ApiError> {
-        let _ = page;
-        // Documents carry no suggestions: the tracker makes them.
-        Ok(Paged {
-            total: 0,
-            items: Vec::new(),
-        })
-    }
-
-    fn review_suggestion(
-        &self,
-        _store: &mut Store,
-        id: &str,
-        _accept: bool,
-        _by: &str,
-        _note: Option<&str>,
-    ) -> Result<Value, ApiError> {
-        Err(ApiError::not_found(format!("no suggestion `{id}`")))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn overdue_needs_the_whole_period_past_and_an_open_status() {
-        let today = "2025-07-01";
-        assert!(is_overdue(Some("2025-06"), "in_progress", today));
-        assert!(is_overdue(Some("2025-06-30"), "not_yet_rated", today));
-        assert!(!is_overdue(Some("2025-07"), "in_progress", today));
-        assert!(!is_overdue(Some("2025"), "in_progress", today));
-        assert!(is_overdue(Some("2024"), "stalled", today));
-        assert!(!is_overdue(Some("2024"), "delivered", today));
-        assert!(!is_overdue(None, "in_progress", today));
-        assert!(!is_overdue(Some("soon"), "in_progress", today));
+    fn the_api_statuses_are_the_trackers() {
+        let tracker: Vec<&str> = dyad_track::Status::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(STATUSES, tracker.as_slice());
+        assert!(check_status("delivered").is_ok());
+        assert_eq!(
+            check_status("finished").map_err(|e| e.code),
+            Err("unprocessable")
+        );
     }
 }

@@ -19,6 +19,7 @@ mod assets;
 mod auth;
 pub mod commitments;
 pub mod error;
+pub mod track;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -29,8 +30,9 @@ use axum::Router;
 use dyad_search::Index;
 use dyad_store::Store;
 
-pub use commitments::{CommitmentRecord, CommitmentSource, DocCommitments};
+pub use commitments::{CommitmentRecord, CommitmentSource};
 pub use error::{ApiError, ERROR_CODES};
+pub use track::TrackedCommitments;
 
 /// Errors starting the server.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +51,8 @@ pub enum ServeError {
     },
     #[error("loading the knowledge base: {0}")]
     Kb(#[from] dyad_kb::KbError),
+    #[error("loading the commitment tracker's rules: {0}")]
+    Track(#[from] dyad_track::RulesError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -82,7 +86,8 @@ pub struct AppState {
 
 impl AppState {
     /// Opens the store, the index and the knowledge base (shipped files plus
-    /// `<data_dir>/kb/*.toml`) of a data directory. Commitments come from the documents.
+    /// `<data_dir>/kb/*.toml`) of a data directory. Commitments come from the tracker's
+    /// registry ([`TrackedCommitments`]), which `dyad serve` reads but does not fill.
     pub fn open(data_dir: &Path) -> Result<AppState, ServeError> {
         let store = Store::open(data_dir).map_err(|source| ServeError::Store {
             dir: data_dir.to_path_buf(),
@@ -104,7 +109,7 @@ impl AppState {
             index: Arc::new(index),
             kb,
             events: dyad_extract::EventLexicon::default(),
-            commitments: Arc::new(DocCommitments),
+            commitments: Arc::new(TrackedCommitments::new()?),
             gate: tokio::sync::Semaphore::new(store_workers()),
             answers: Mutex::new(HashMap::new()),
             generation: Mutex::new(None),
@@ -112,7 +117,7 @@ impl AppState {
         })
     }
 
-    /// Replaces where commitments come from (the tracker, once it is wired in).
+    /// Replaces where commitments come from.
     pub fn with_commitments(mut self, source: Arc<dyn CommitmentSource>) -> AppState {
         self.commitments = source;
         self

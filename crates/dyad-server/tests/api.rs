@@ -15,6 +15,34 @@ use tower::ServiceExt;
 struct Fixture {
     dir: tempfile::TempDir,
     token: String,
+    /// The tracked commitment "South Korea pledged to invest $350 billion ...".
+    invest: String,
+}
+
+/// The id of the tracked commitment whose text contains `needle`.
+fn tracked_id(store: &Store, needle: &str) -> String {
+    store
+        .track_commitments()
+        .expect("registry")
+        .into_iter()
+        .find(|c| c.data.contains(needle))
+        .unwrap_or_else(|| panic!("no tracked commitment with {needle:?}"))
+        .id
+}
+
+/// Stores `docs` (store and index) and runs the tracker over them.
+fn add_documents(dir: &Path, docs: &[Document]) {
+    let mut store = Store::open(dir).expect("store");
+    let puts = store.put_documents(docs).expect("put");
+    let mut index = dyad_search::Index::open(dir).expect("index");
+    for (doc, put) in docs.iter().zip(&puts) {
+        index.add(put.seq(), doc).expect("index add");
+    }
+    index.commit(store.max_seq().expect("seq")).expect("commit");
+    dyad_track::Tracker::new()
+        .expect("rules")
+        .update(&mut store, false)
+        .expect("tracker update");
 }
 
 fn fixture() -> Fixture {
@@ -32,8 +60,13 @@ fn fixture() -> Fixture {
     }
     index.commit(store.max_seq().expect("seq")).expect("commit");
     drop(index);
+    dyad_track::Tracker::new()
+        .expect("rules")
+        .update(&mut store, false)
+        .expect("tracker update");
     let token = create_token(&mut store, "tester").expect("token");
-    Fixture { dir, token }
+    let invest = tracked_id(&store, "$350 billion");
+    Fixture { dir, token, invest }
 }
 
 struct Answer {
@@ -82,13 +115,15 @@ fn error_code(a: &Answer) -> &str {
 }
 
 /// Replaces `{param}` placeholders with real ids of the fixture.
-fn concrete(path: &str) -> String {
-    path.replace("{id}", "dfixture00000001.c0")
-        .replace("{key}", "lee-jae-myung")
-        .replace(
-            "/documents/dfixture00000001.c0",
-            "/documents/dfixture00000001",
-        )
+fn concrete(fx: &Fixture, path: &str) -> String {
+    let id = if path.starts_with("/api/v1/documents/") {
+        "dfixture00000001"
+    } else if path.starts_with("/api/v1/suggestions/") {
+        "s1"
+    } else {
+        fx.invest.as_str()
+    };
+    path.replace("{id}", id).replace("{key}", "lee-jae-myung")
 }
 
 async fn openapi(fx: &Fixture) -> Value {
@@ -109,8 +144,8 @@ async fn every_write_in_the_openapi_description_refuses_a_caller_without_a_token
             }
             writes += 1;
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
-            let uri = concrete(path);
-            let body = json!({"status": "delivered", "ids": ["dfixture00000001.c1"], "into": "dfixture00000001.c0"});
+            let uri = concrete(&fx, path);
+            let body = json!({"status": "delivered", "ids": ["c0"], "into": fx.invest});
             // No token at all, a made-up token, a token in the wrong scheme: 401.
             for auth in [None, Some("Bearer not-a-token"), Some("Basic dXNlcjpwYXNz")] {
                 let mut b = Request::builder()
@@ -159,7 +194,7 @@ async fn every_write_in_the_openapi_description_refuses_a_caller_without_a_token
         "the description lists the write operations ({writes})"
     );
     // Nothing was written by all those refused calls.
-    let c = get(&fx, "/api/v1/commitments/dfixture00000001.c0").await;
+    let c = get(&fx, &format!("/api/v1/commitments/{}", fx.invest)).await;
     assert_eq!(c.json["history"], json!([]));
     assert_eq!(c.json["status"], "not_yet_rated");
 }
@@ -174,7 +209,7 @@ async fn every_read_in_the_openapi_description_answers_json() {
             continue;
         }
         reads += 1;
-        let a = get(&fx, &concrete(path)).await;
+        let a = get(&fx, &concrete(&fx, path)).await;
         if path == "/api/v1/auth" {
             assert_eq!(a.status, StatusCode::UNAUTHORIZED);
             continue;
@@ -332,93 +367,368 @@ async fn events_timeline_quotes_topics_entities_and_sources() {
     assert_eq!(sources.json["items"][0]["documents"], 2);
 }
 
-#[tokio::test]
-async fn analyst_writes_change_status_append_history_and_merge() {
-    let fx = fixture();
-    let list = get(&fx, "/api/v1/commitments").await;
-    assert_eq!(list.json["total"], 4);
-    let c = &list.json["items"][0];
-    assert_eq!(c["status"], "not_yet_rated");
-    for key in [
-        "id", "holders", "text", "topic", "amount", "due", "status", "overdue", "evidence",
-        "history",
-    ] {
-        assert!(c.get(key).is_some(), "export record has `{key}`");
-    }
-    // The 2024 demand is overdue; the 2035 pledge is not.
-    let old = get(&fx, "/api/v1/commitments/dfixture00000003.c0").await;
-    assert_eq!(old.json["overdue"], true);
-    assert_eq!(old.json["evidence"][0]["doc_id"], "dfixture00000003");
-    let later = get(&fx, "/api/v1/commitments/dfixture00000001.c1").await;
-    assert_eq!(later.json["overdue"], false);
+/// Later documents: one reporting progress on the $350 billion investment, one stating a
+/// pledge due in 2024 (overdue), one restating nothing.
+fn later_documents() -> Vec<Document> {
+    let act = "The National Assembly passed the special act on the $350 billion investment in the United States on Thursday.";
+    let progress = Document {
+        published: Some("2026-02-20".into()),
+        ..Document::new(
+            "fixture/later-act.txt",
+            Some("Assembly acts on US investment"),
+            format!("Lawmakers met in Seoul.\n\n{act}\n\nThe vote was 226 to 8."),
+        )
+    };
+    let pledge = "Seoul pledged to open a new shipbuilding fund by 2024.";
+    let mut old = Document {
+        published: Some("2023-05-02".into()),
+        ..Document::new(
+            "fixture/old-pledge.txt",
+            Some("Shipbuilding fund"),
+            format!("Officials spoke on Tuesday.\n\n{pledge}"),
+        )
+    };
+    let start = old.text.find(pledge).expect("pledge in text");
+    old.commitments.push(dyad_model::Commitment {
+        holders: vec!["South Korea".into()],
+        kind: "pledge".into(),
+        text: pledge.into(),
+        topic: None,
+        amount: None,
+        due: Some("2024".into()),
+        strength: None,
+        beneficiary: vec![],
+        legal_force: None,
+        start,
+        end: start + pledge.len(),
+    });
+    vec![progress, old]
+}
 
-    let uri = "/api/v1/commitments/dfixture00000001.c0/status";
-    let body = json!({"status": "in_progress", "note": "first tranche announced"});
-    let a = send(&fx, post(uri, Some(&fx.token), &body), &body).await;
+async fn write(fx: &Fixture, uri: &str, body: &Value) -> Answer {
+    send(fx, post(uri, Some(&fx.token), body), body).await
+}
+
+#[tokio::test]
+async fn commitments_are_the_trackers_registry_paged_and_filtered() {
+    let fx = fixture();
+    add_documents(fx.dir.path(), &later_documents());
+    let list = get(&fx, "/api/v1/commitments").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.json);
+    // Tracked kinds only: the three pledges of the fixture and the 2024 one, not the demand.
+    assert_eq!(list.json["total"], 4, "{}", list.json);
+    let c = &list.json["items"][0];
+    for key in [
+        "id",
+        "holders",
+        "text",
+        "topic",
+        "amount",
+        "due",
+        "status",
+        "suggested_status",
+        "overdue",
+        "first_stated",
+        "evidence_total",
+        "last_status",
+    ] {
+        assert!(c.get(key).is_some(), "list item has `{key}`: {c}");
+    }
+    assert!(
+        c.get("evidence").is_none(),
+        "lists carry no evidence arrays"
+    );
+    let p2 = get(&fx, "/api/v1/commitments?per_page=3&page=2").await;
+    assert_eq!(p2.json["items"].as_array().map(Vec::len), Some(1));
+
+    let holder = get(&fx, "/api/v1/commitments?holder=south%20korea").await;
+    assert_eq!(holder.json["total"], 4, "holders match without case");
+    let none = get(&fx, "/api/v1/commitments?holder=Japan").await;
+    assert_eq!(none.json["total"], 0);
+    let topic = get(&fx, "/api/v1/commitments?topic=investment").await;
+    let items = topic.json["items"].as_array().expect("items");
+    assert!(
+        items.iter().all(|c| c["topics"]
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("investment")))),
+        "{}",
+        topic.json
+    );
+    assert!(items.iter().any(|c| c["id"] == fx.invest.as_str()));
+    // The main topic (the extractor's) filters too.
+    let main = get(&fx, "/api/v1/commitments?topic=TRADE").await;
+    assert!(
+        main.json["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|c| c["id"] == fx.invest.as_str() && c["topic"] == "trade"),
+        "{}",
+        main.json
+    );
+    let bad = get(&fx, "/api/v1/commitments?status=finished").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // One commitment: its evidence links the sentence in the article by byte offsets.
+    let one = get(&fx, &format!("/api/v1/commitments/{}", fx.invest)).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.json);
+    assert_eq!(one.json["suggested_status"], "in_progress", "{}", one.json);
+    assert_eq!(one.json["evidence_total"], 1);
+    let ev = &one.json["evidence"][0];
+    assert_eq!(ev["review"], "pending");
+    let doc = get(
+        &fx,
+        &format!("/api/v1/documents/{}", ev["doc_id"].as_str().expect("doc")),
+    )
+    .await;
+    let text = doc.json["text"].as_str().expect("text");
+    let (s, e) = (
+        ev["start"].as_u64().expect("start") as usize,
+        ev["end"].as_u64().expect("end") as usize,
+    );
+    assert_eq!(&text[s..e], ev["text"].as_str().expect("sentence"));
+    assert!(text[s..e].starts_with("The National Assembly passed"));
+    let first = &one.json["first_stated"];
+    let doc1 = get(&fx, "/api/v1/documents/dfixture00000001").await;
+    let t1 = doc1.json["text"].as_str().expect("text");
+    let (s, e) = (
+        first["start"].as_u64().expect("start") as usize,
+        first["end"].as_u64().expect("end") as usize,
+    );
+    assert!(t1[s..e].starts_with("South Korea pledged to invest"));
+    assert_eq!(one.json["history"], json!([]));
+    // A prefix of an id finds it; an unknown id is 404.
+    let prefix = get(&fx, &format!("/api/v1/commitments/{}", &fx.invest[..6])).await;
+    assert_eq!(prefix.json["id"], fx.invest.as_str());
+    let missing = get(&fx, "/api/v1/commitments/cnothere").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // The 2024 pledge is overdue; the 2028 one is not.
+    let store = Store::open(fx.dir.path()).expect("store");
+    let old = tracked_id(&store, "shipbuilding fund");
+    let old = get(&fx, &format!("/api/v1/commitments/{old}")).await;
+    assert_eq!(old.json["overdue"], true);
+    assert_eq!(one.json["overdue"], false);
+    let summary = get(&fx, "/api/v1/commitments/summary").await;
+    assert_eq!(summary.json["summary"]["total"], 4);
+    assert_eq!(summary.json["summary"]["overdue"], 1);
+    assert_eq!(
+        summary.json["summary"]["by_status"],
+        json!([{"status": "not_yet_rated", "count": 4}])
+    );
+    assert_eq!(summary.json["summary"]["registry"]["behind"], 0);
+}
+
+#[tokio::test]
+async fn the_summary_says_when_the_registry_is_behind_the_store() {
+    let fx = fixture();
+    let mut store = Store::open(fx.dir.path()).expect("store");
+    store.put_documents(&later_documents()).expect("put");
+    let summary = get(&fx, "/api/v1/commitments/summary").await;
+    let reg = &summary.json["summary"]["registry"];
+    assert_eq!(reg["behind"], 2, "{reg}");
+    assert!(
+        reg["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("dyad commitments update"))
+    );
+}
+
+#[tokio::test]
+async fn a_status_needs_evidence_and_is_appended_to_the_history() {
+    let fx = fixture();
+    let uri = format!("/api/v1/commitments/{}/status", fx.invest);
+    // Without evidence: refused, nothing written.
+    let bare = json!({"status": "delivered", "note": "trust me"});
+    let a = write(&fx, &uri, &bare).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
+    assert_eq!(error_code(&a), "unprocessable");
+    assert!(
+        a.json["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("evidence")
+    );
+    // A sentence that is not in the document, or a document not stored: refused.
+    for evidence in [
+        json!({"doc_id": "dfixture00000001", "sentence": "Seoul paid everything."}),
+        json!({"doc_id": "dnothere", "sentence": "Anything."}),
+    ] {
+        let body = json!({"status": "delivered", "evidence": evidence});
+        let a = write(&fx, &uri, &body).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.json);
+    }
+    let both = json!({"status": "delivered", "suggestion": "s1", "evidence": {"doc_id": "x", "sentence": "y"}});
+    assert_eq!(
+        write(&fx, &uri, &both).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let unknown = json!({"status": "finished"});
+    assert_eq!(
+        write(&fx, &uri, &unknown).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let extra = json!({"status": "not_yet_rated", "colour": "red"});
+    assert_eq!(
+        write(&fx, &uri, &extra).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let c = get(&fx, &format!("/api/v1/commitments/{}", fx.invest)).await;
+    assert_eq!(c.json["history"], json!([]), "refused writes wrote nothing");
+
+    // With a sentence of a stored document: appended, with the evidence located.
+    let sentence = "This is a historic day for our alliance";
+    let body = json!({"status": "in_progress", "note": "first tranche announced",
+        "evidence": {"doc_id": "dfixture00000001", "sentence": sentence}});
+    let a = write(&fx, &uri, &body).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     assert_eq!(a.json["status"], "in_progress");
-    assert_eq!(a.json["history"][0]["by"], "tester");
-    assert_eq!(a.json["history"][0]["note"], "first tranche announced");
-    // Same-origin browsers send Origin: accepted.
-    let b = post(uri, Some(&fx.token), &body).header("origin", "http://127.0.0.1:8080");
-    let body2 = json!({"status": "delivered"});
-    let a = send(&fx, b, &body2).await;
+    let h = &a.json["history"][0];
+    assert_eq!(h["by"], "analyst:tester");
+    assert_eq!(h["note"], "first tranche announced");
+    assert_eq!(h["evidence"]["doc_id"], "dfixture00000001");
+    let doc1 = get(&fx, "/api/v1/documents/dfixture00000001").await;
+    let t1 = doc1.json["text"].as_str().expect("text");
+    let (s, e) = (
+        h["evidence"]["start"].as_u64().expect("start") as usize,
+        h["evidence"]["end"].as_u64().expect("end") as usize,
+    );
+    assert_eq!(&t1[s..e], sentence);
+    // not_yet_rated needs none; the history keeps both.
+    let reset = json!({"status": "not_yet_rated"});
+    let a = write(&fx, &uri, &reset).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     assert_eq!(a.json["history"].as_array().map(Vec::len), Some(2));
+    let body = json!({"status": "delivered", "evidence": {"doc_id": "dfixture00000001", "sentence": sentence}});
+    assert_eq!(write(&fx, &uri, &body).await.status, StatusCode::OK);
     let delivered = get(&fx, "/api/v1/commitments?status=delivered").await;
     assert_eq!(delivered.json["total"], 1);
+    assert_eq!(delivered.json["items"][0]["id"], fx.invest.as_str());
+    assert_eq!(
+        delivered.json["items"][0]["last_status"]["status"],
+        "delivered"
+    );
     let summary = get(&fx, "/api/v1/commitments/summary").await;
     assert!(
         summary.json["summary"]["by_status"]
             .as_array()
             .expect("counts")
-            .contains(&json!({"status": "delivered", "count": 1}))
+            .contains(&json!({"status": "delivered", "count": 1})),
+        "{}",
+        summary.json
     );
+    let missing = "/api/v1/commitments/cnothere/status";
+    assert_eq!(
+        write(&fx, missing, &body).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
 
-    let bad = json!({"status": "finished"});
-    let a = send(&fx, post(uri, Some(&fx.token), &bad), &bad).await;
-    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_code(&a), "unprocessable");
-    let extra = json!({"status": "delivered", "colour": "red"});
-    let a = send(&fx, post(uri, Some(&fx.token), &extra), &extra).await;
-    assert_eq!(a.status, StatusCode::BAD_REQUEST);
-    let missing = "/api/v1/commitments/dnothere.c0/status";
-    let a = send(&fx, post(missing, Some(&fx.token), &body), &body).await;
-    assert_eq!(a.status, StatusCode::NOT_FOUND);
-
-    let merge = json!({"ids": ["dfixture00000002.c0", "dfixture00000001.c1"], "into": "dfixture00000001.c1", "note": "same pledge"});
-    let a = send(
+#[tokio::test]
+async fn accepting_a_suggestion_sets_its_status_and_rejecting_leaves_it() {
+    let fx = fixture();
+    add_documents(fx.dir.path(), &later_documents());
+    let queue = get(&fx, "/api/v1/suggestions").await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.json);
+    let items = queue.json["items"].as_array().expect("items").clone();
+    assert!(!items.is_empty(), "{}", queue.json);
+    let s = items
+        .iter()
+        .find(|s| s["commitment_id"] == fx.invest.as_str())
+        .unwrap_or_else(|| panic!("a suggestion about the investment: {}", queue.json));
+    assert_eq!(s["status"], "in_progress");
+    assert_eq!(s["commitment_status"], "not_yet_rated");
+    assert!(s["text"].as_str().unwrap_or("").contains("special act"));
+    let id = s["id"].as_str().expect("id").to_string();
+    let mine = get(
         &fx,
-        post("/api/v1/commitments/merge", Some(&fx.token), &merge),
-        &merge,
+        &format!("/api/v1/suggestions?commitment={}", fx.invest),
+    )
+    .await;
+    assert_eq!(mine.json["total"], 1);
+
+    let a = write(
+        &fx,
+        &format!("/api/v1/suggestions/{id}/accept"),
+        &json!({"note": "checked"}),
     )
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
-    let merged = get(&fx, "/api/v1/commitments/dfixture00000002.c0").await;
-    assert_eq!(merged.json["status"], "superseded");
-    let note = merged.json["history"][0]["note"].as_str().unwrap_or("");
-    assert!(note.contains("dfixture00000001.c1"), "{note}");
-    let nothing = json!({"ids": ["dfixture00000001.c1"], "into": "dfixture00000001.c1"});
-    let a = send(
-        &fx,
-        post("/api/v1/commitments/merge", Some(&fx.token), &nothing),
-        &nothing,
-    )
-    .await;
-    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
-
-    let review = json!({});
-    let a = send(
-        &fx,
-        post("/api/v1/suggestions/s1/accept", Some(&fx.token), &review),
-        &review,
-    )
-    .await;
-    assert_eq!(
-        a.status,
-        StatusCode::NOT_FOUND,
-        "documents carry no suggestions"
+    assert_eq!(a.json["id"], fx.invest.as_str());
+    assert_eq!(a.json["status"], "in_progress");
+    let h = &a.json["history"][0];
+    assert_eq!(h["by"], "dyad");
+    assert_eq!(h["evidence"]["suggestion"], id.as_str());
+    assert!(
+        h["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("accepted by analyst:tester")
     );
+    assert_eq!(a.json["evidence"][0]["review"], "accepted");
+    let after = get(&fx, "/api/v1/suggestions").await;
+    assert_eq!(
+        after.json["total"].as_u64(),
+        queue.json["total"].as_u64().map(|n| n - 1)
+    );
+    assert!(
+        !after.json["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|s| s["id"] == id.as_str())
+    );
+    // Decided once.
+    let again = write(&fx, &format!("/api/v1/suggestions/{id}/reject"), &json!({})).await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.json
+    );
+    let missing = write(&fx, "/api/v1/suggestions/s999/accept", &json!({})).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    // A suggestion is evidence for an analyst's status too.
+    let uri = format!("/api/v1/commitments/{}/status", fx.invest);
+    let body = json!({"status": "partially_delivered", "suggestion": id});
+    let a = write(&fx, &uri, &body).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["history"][1]["evidence"]["suggestion"], id.as_str());
+    assert!(a.json["history"][1]["evidence"]["start"].is_u64());
+}
+
+#[tokio::test]
+async fn merging_folds_one_commitment_into_another() {
+    let fx = fixture();
+    add_documents(fx.dir.path(), &later_documents());
+    let store = Store::open(fx.dir.path()).expect("store");
+    let other = tracked_id(&store, "shipbuilding fund");
+    drop(store);
+    let merge = json!({"ids": [other, fx.invest], "into": fx.invest, "note": "same fund"});
+    let a = write(&fx, "/api/v1/commitments/merge", &merge).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["id"], fx.invest.as_str());
+    assert_eq!(a.json["merged"], json!([other]));
+    let merged = get(&fx, &format!("/api/v1/commitments/{other}")).await;
+    assert_eq!(merged.json["status"], "superseded");
+    assert_eq!(merged.json["merged_into"], fx.invest.as_str());
+    let list = get(&fx, "/api/v1/commitments").await;
+    assert_eq!(list.json["total"], 3, "the merged one leaves the board");
+    // The merged one's overdue deadline no longer counts; its evidence would.
+    let summary = get(&fx, "/api/v1/commitments/summary").await;
+    assert_eq!(summary.json["summary"]["overdue"], 0);
+    let nothing = json!({"ids": [fx.invest], "into": fx.invest});
+    let a = write(&fx, "/api/v1/commitments/merge", &nothing).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = json!({"ids": ["cnothere"], "into": fx.invest});
+    let a = write(&fx, "/api/v1/commitments/merge", &unknown).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    // A status set on the merged id lands on the one it was merged into.
+    let body = json!({"status": "stalled", "suggestion": "s1"});
+    let a = write(&fx, &format!("/api/v1/commitments/{other}/status"), &body).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(a.json["id"], fx.invest.as_str());
+    assert_eq!(a.json["status"], "stalled");
 }
 
 #[tokio::test]
@@ -519,14 +829,43 @@ async fn over_a_real_port() {
         .expect("req");
     let res = client.request(req).await.expect("POST");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let req = Request::post(format!(
-        "http://{addr}/api/v1/commitments/dfixture00000001.c0/status"
-    ))
-    .header("content-type", "application/json")
-    .header("authorization", format!("Bearer {}", fx.token))
-    .body(http_body_util::Full::from(r#"{"status":"stalled"}"#))
-    .expect("req");
-    let res = client.request(req).await.expect("POST");
+    let status = |body: &'static str| {
+        Request::post(format!(
+            "http://{addr}/api/v1/commitments/{}/status",
+            fx.invest
+        ))
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", fx.token))
+        .body(http_body_util::Full::from(body))
+        .expect("req")
+    };
+    let res = client
+        .request(status(r#"{"status":"stalled"}"#))
+        .await
+        .expect("POST");
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no evidence"
+    );
+    let res = client
+        .request(status(
+            r#"{"status":"stalled","evidence":{"doc_id":"dfixture00000001","sentence":"This is a historic day for our alliance"}}"#,
+        ))
+        .await
+        .expect("POST");
     assert_eq!(res.status(), StatusCode::OK);
+    let res = client
+        .get(
+            format!("http://{addr}/api/v1/commitments?status=stalled")
+                .parse()
+                .expect("uri"),
+        )
+        .await
+        .expect("GET");
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    let v: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["items"][0]["id"], fx.invest.as_str());
     server.abort();
 }

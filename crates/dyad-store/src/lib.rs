@@ -50,6 +50,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0005_intake.sql")),
     M::up(include_str!("../migrations/0006_tokens.sql")),
     M::up(include_str!("../migrations/0007_serve_speed.sql")),
+    M::up(include_str!("../migrations/0008_track_serve.sql")),
 ];
 
 /// The columns a [`Document`] is read from, in the order [`RawRow::from_row`] expects.
@@ -722,7 +723,10 @@ impl RawRow {
 }
 
 mod tracker;
-pub use tracker::{AuditRow, CommitmentRow, EvidenceRow, ReviewRow, StatusRow, TrackTx};
+pub use tracker::{
+    AuditRow, BoardRow, CommitmentRow, EvidenceRow, ReviewRow, ReviewedEvidence, StatusRow,
+    TrackFilter, TrackTx,
+};
 mod serve;
 pub use serve::*;
 

@@ -684,3 +684,101 @@ fn near_candidates_take_the_first_seen_of_a_crowded_band_and_read_sources_on_dem
     assert_eq!((input.as_str(), duplicate_of), ("in/3.txt", None));
     assert!(store.near_source(10_000).unwrap().is_none());
 }
+
+/// The board and filter rows follow the registry through upserts, merges and statuses (the
+/// triggers of `0008_track_serve.sql`), duplicate holders and topics included.
+#[test]
+fn track_board_follows_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let record = |holders: &str, due: &str| {
+        format!(
+            r#"{{"holders":{holders},"topic":"Tariffs","topics":["tariffs"],"due":"{due}","sources":[1,2,3],"drift":[{{"x":1}}]}}"#
+        )
+    };
+    let put = |store: &mut Store, id: &str, data: String, into: Option<&str>| {
+        store
+            .track_write(|tx| {
+                tx.put_commitment(&CommitmentRow {
+                    id: id.into(),
+                    data,
+                    merged_into: into.map(str::to_string),
+                })
+            })
+            .unwrap();
+    };
+    put(
+        &mut store,
+        "ca",
+        record(r#"["Korea","korea"]"#, "2024"),
+        None,
+    );
+    put(&mut store, "ca", record(r#"["Korea","US"]"#, "2025"), None);
+    put(&mut store, "cb", record(r#"["Japan"]"#, "2030"), None);
+    let all = Page {
+        offset: 0,
+        limit: 10,
+    };
+    let page = store
+        .track_board_page(&TrackFilter::default(), all)
+        .unwrap();
+    assert_eq!(page.total, 2);
+    let a = &page.items[0];
+    assert_eq!(
+        (a.id.as_str(), a.due.as_deref(), a.statements),
+        ("ca", Some("2025"), 3)
+    );
+    assert!(a.data.contains(r#""sources":[]"#) && a.data.contains(r#""drift":[]"#));
+    let by = |f: TrackFilter| -> Vec<String> {
+        store
+            .track_board_page(&f, all)
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    let holder = |h: &str| TrackFilter {
+        holder: Some(h.into()),
+        ..TrackFilter::default()
+    };
+    assert_eq!(by(holder("us")), ["ca"]);
+    assert_eq!(by(holder("korea")), ["ca"]);
+    assert!(by(holder("Japan")).contains(&"cb".to_string()));
+    let topic = TrackFilter {
+        topic: Some("TARIFFS".into()),
+        ..TrackFilter::default()
+    };
+    assert_eq!(by(topic).len(), 2);
+    // A status on cb, then cb merged into ca: ca takes cb's newer status and cb leaves the board.
+    store
+        .track_write(|tx| {
+            tx.add_status(&StatusRow {
+                seq: 0,
+                commitment_id: "cb".into(),
+                status: "stalled".into(),
+                at: None,
+                recorded_at: String::new(),
+                by: "analyst:t".into(),
+                confidence: None,
+                note: None,
+                evidence_seq: None,
+                evidence_doc: Some("d".into()),
+                evidence_input: None,
+                evidence_text: Some("s".into()),
+            })
+        })
+        .unwrap();
+    put(&mut store, "cb", record(r#"["Japan"]"#, "2030"), Some("ca"));
+    let page = store
+        .track_board_page(&TrackFilter::default(), all)
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].status, "stalled");
+    assert_eq!(store.track_root("cb").unwrap(), "ca");
+    assert_eq!(store.track_group("ca").unwrap().len(), 2);
+    assert_eq!(
+        store.track_status_counts().unwrap(),
+        [("stalled".to_string(), 1)]
+    );
+}

@@ -35,6 +35,7 @@
 //! Any commitment past its deadline without delivery scores −1. The percentage is
 //! `(mean + 1) / 2 × 100`.
 
+pub mod board;
 pub mod matcher;
 pub mod registry;
 pub mod report;
@@ -47,10 +48,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use board::{BoardSummary, Card, Suggestion};
 pub use registry::{Drift, Statement, Tracked};
 pub use report::{Compliance, ComplianceRow, View};
 pub use rules::{Rules, RulesError};
-pub use tracker::{TrackError, Tracker, UpdateReport};
+pub use tracker::{StatusEvidence, TrackError, Tracker, UpdateReport};
 
 /// The status of a tracked commitment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -463,3 +463,154 @@ fn embedded_rules_load_and_statuses_round_trip() {
     }
     assert!("kept".parse::<Status>().is_err());
 }
+
+/// The board (a page or one commitment at a time, for `dyad serve`) says what the views say:
+/// status, suggestion, overdue flag, evidence and history, through reviews, statuses and a merge.
+#[test]
+fn the_board_agrees_with_the_views() {
+    use dyad_store::{Page, TrackFilter};
+    let (_d, mut store, t) = setup(&[
+        fact_sheet(),
+        doc(
+            "d1",
+            "2026-01-10",
+            "Tariff threat",
+            "Trump says tariffs on Korean goods go back to 25% unless Seoul moves faster.",
+            &[],
+        ),
+        doc(
+            "d2",
+            "2026-02-20",
+            "Assembly acts",
+            "The National Assembly's special act on investment in the United States passed 226–8 on Thursday.",
+            &[],
+        ),
+        doc(
+            "d3",
+            "2026-03-02",
+            "Budget",
+            "Next year the defense budget rises 7.5%, the ministry said.",
+            &[],
+        ),
+    ]);
+    let day = "2099-12-31";
+    let all = Page {
+        offset: 0,
+        limit: 100,
+    };
+    let check = |store: &Store| {
+        let views = t.views(store, day).unwrap();
+        let board = t.board(store, &TrackFilter::default(), all, day).unwrap();
+        assert_eq!(board.total as usize, views.len());
+        for v in &views {
+            let c = board
+                .items
+                .iter()
+                .find(|c| c.tracked.id == v.tracked.id)
+                .unwrap();
+            assert_eq!(c.status, v.status, "{}", v.tracked.text);
+            assert_eq!(c.suggested, v.suggested, "{}", v.tracked.text);
+            assert_eq!(c.overdue, v.overdue, "{}", v.tracked.text);
+            let ev = t.evidence_of(store, c, all).unwrap();
+            assert_eq!(ev.total as usize, v.evidence.len());
+            let hist = t.history_of(store, c, 100).unwrap();
+            assert_eq!(hist.len(), v.history.len());
+            assert_eq!(
+                c.last.as_ref().map(|h| &h.status),
+                v.history.last().map(|h| &h.status)
+            );
+        }
+        let summary = t.summary(store, day).unwrap();
+        assert_eq!(summary.total as usize, views.len());
+        assert_eq!(
+            summary.overdue as usize,
+            views.iter().filter(|v| v.overdue).count()
+        );
+        views
+    };
+    let views = check(&store);
+    assert!(
+        views.iter().any(|v| v.overdue),
+        "as of 2099 deadlines passed"
+    );
+    let pending = t.suggestions(&store, None, all).unwrap();
+    assert_eq!(pending.total as usize, t.pending(&store).unwrap().len());
+    // Reject the threats, accept the rest: statuses follow on both sides.
+    for s in &pending.items {
+        let accept = s.evidence.status != "at_risk";
+        t.review(&mut store, s.evidence.seq, accept, "analyst:lee", None)
+            .unwrap();
+    }
+    assert_eq!(t.suggestions(&store, None, all).unwrap().total, 0);
+    check(&store);
+    // A status needs evidence; a suggestion is evidence.
+    let invest = views
+        .iter()
+        .find(|v| v.tracked.text.contains("$350"))
+        .unwrap()
+        .tracked
+        .id
+        .clone();
+    let s = pending.items[0].evidence.seq;
+    assert!(
+        t.set_status_with(
+            &mut store,
+            &invest,
+            Status::Delivered,
+            crate::StatusEvidence::None,
+            None,
+            "analyst:lee"
+        )
+        .is_err()
+    );
+    t.set_status_with(
+        &mut store,
+        &invest,
+        Status::Delivered,
+        crate::StatusEvidence::Suggestion(s),
+        None,
+        "analyst:lee",
+    )
+    .unwrap();
+    let delivered = TrackFilter {
+        status: Some("delivered".into()),
+        ..TrackFilter::default()
+    };
+    let page = t.board(&store, &delivered, all, day).unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].tracked.id, invest);
+    check(&store);
+    // Merging the defense commitment into the investment one: one card fewer, its history
+    // and evidence count for the investment one.
+    let defense = views
+        .iter()
+        .find(|v| v.tracked.text.contains("3.5%"))
+        .unwrap()
+        .tracked
+        .id
+        .clone();
+    t.merge_with(
+        &mut store,
+        &invest,
+        std::slice::from_ref(&defense),
+        "analyst:lee",
+        Some("one package"),
+    )
+    .unwrap();
+    let after = check(&store);
+    assert_eq!(after.len(), views.len() - 1);
+    let gone = t.card_of(&store, &defense, day).unwrap().unwrap();
+    assert!(!gone.root);
+    assert_eq!(gone.status, Status::Superseded);
+    let holder = TrackFilter {
+        holder: Some("united states".into()),
+        ..TrackFilter::default()
+    };
+    let us = t.board(&store, &holder, all, day).unwrap();
+    assert!(
+        us.items
+            .iter()
+            .all(|c| c.tracked.holders.iter().any(|h| h == "United States"))
+    );
+    assert!(us.total >= 1);
+}

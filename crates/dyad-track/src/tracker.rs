@@ -13,7 +13,7 @@ use crate::text::{amounts, day};
 use crate::{Status, matcher};
 
 /// The high-water mark: the highest document seq already processed.
-const HIGH_WATER: &str = "matched_seq";
+pub const HIGH_WATER: &str = "matched_seq";
 /// How many documents are read per batch.
 const BATCH: usize = 200;
 
@@ -117,6 +117,42 @@ pub fn resolve(reg: &BTreeMap<String, Tracked>, key: &str) -> Result<String, Tra
                 .join(", "),
         )),
     }
+}
+
+/// Resolves a full id or a unique prefix with indexed lookups (no registry load).
+pub fn resolve_in(store: &Store, key: &str) -> Result<String, TrackError> {
+    let key = key.trim();
+    let hits = store.track_ids_like(key, 21)?;
+    match hits.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(TrackError::NoCommitment(key.to_string())),
+        many => Err(TrackError::Ambiguous(key.to_string(), many.join(", "))),
+    }
+}
+
+/// Reads one registry row.
+pub fn tracked_of(row: &CommitmentRow) -> Result<Tracked, TrackError> {
+    let mut t: Tracked = serde_json::from_str(&row.data).map_err(|source| TrackError::Record {
+        id: row.id.clone(),
+        source,
+    })?;
+    t.merged_into = row.merged_into.clone();
+    Ok(t)
+}
+
+/// What an analyst's status rests on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StatusEvidence<'a> {
+    /// None: only `not_yet_rated` can be set so.
+    None,
+    /// A stored document (id or unique prefix) and a sentence of it (default: its title, else
+    /// its first sentence).
+    Document {
+        doc: &'a str,
+        sentence: Option<&'a str>,
+    },
+    /// A suggestion (evidence row) of the tracker: its document and sentence.
+    Suggestion(i64),
 }
 
 /// Parses a suggestion id (`s12` or `12`).
@@ -271,20 +307,14 @@ impl Tracker {
         by: &str,
         note: Option<&str>,
     ) -> Result<(), TrackError> {
-        let reg = load_registry(store)?;
-        let ev = store
-            .track_evidence()?
-            .into_iter()
-            .find(|e| e.seq == suggestion)
+        let found = store
+            .track_suggestion(suggestion)?
             .ok_or_else(|| TrackError::NoSuggestion(format!("s{suggestion}")))?;
-        if let Some(r) = store
-            .track_reviews()?
-            .into_iter()
-            .find(|r| r.evidence_seq == suggestion)
-        {
-            return Err(TrackError::Decided(format!("s{suggestion}"), r.decision));
+        if let Some(decision) = found.review {
+            return Err(TrackError::Decided(format!("s{suggestion}"), decision));
         }
-        let root = root_of(&reg, &ev.commitment_id);
+        let ev = found.evidence;
+        let root = store.track_root(&ev.commitment_id)?;
         store.track_write(|tx| -> Result<(), TrackError> {
             self.decide(tx, &ev, &root, accept, by, note)
         })
@@ -368,10 +398,29 @@ impl Tracker {
         note: Option<&str>,
         by: &str,
     ) -> Result<(), TrackError> {
-        let reg = load_registry(store)?;
-        let id = root_of(&reg, &resolve(&reg, id)?);
-        let (doc, input, text, date) = match evidence {
-            Some(key) => {
+        let evidence = match evidence {
+            Some(doc) => StatusEvidence::Document { doc, sentence },
+            None => StatusEvidence::None,
+        };
+        self.set_status_with(store, id, status, evidence, note, by)
+            .map(|_| ())
+    }
+
+    /// [`Tracker::set_status`] with any kind of evidence; returns the id of the commitment
+    /// whose history got the status (merged commitments resolve to the one they were merged
+    /// into).
+    pub fn set_status_with(
+        &self,
+        store: &mut Store,
+        id: &str,
+        status: Status,
+        evidence: StatusEvidence<'_>,
+        note: Option<&str>,
+        by: &str,
+    ) -> Result<String, TrackError> {
+        let id = store.track_root(&resolve_in(store, id)?)?;
+        let (doc, input, text, date, seq) = match evidence {
+            StatusEvidence::Document { doc: key, sentence } => {
                 let doc = store
                     .get(key)?
                     .ok_or_else(|| TrackError::NoDocument(key.to_string()))?;
@@ -392,10 +441,24 @@ impl Tracker {
                     Some(doc.input),
                     Some(text),
                     doc.published.as_deref().map(day),
+                    None,
                 )
             }
-            None if status == Status::NotYetRated => (None, None, None, None),
-            None => {
+            StatusEvidence::Suggestion(n) => {
+                let e = store
+                    .track_suggestion(n)?
+                    .ok_or_else(|| TrackError::NoSuggestion(format!("s{n}")))?
+                    .evidence;
+                (
+                    Some(e.doc_id),
+                    Some(e.input),
+                    Some(e.sentence),
+                    e.date,
+                    Some(e.seq),
+                )
+            }
+            StatusEvidence::None if status == Status::NotYetRated => (None, None, None, None, None),
+            StatusEvidence::None => {
                 return Err(TrackError::Invalid(format!(
                     "status {status} needs evidence: --evidence DOC (a stored document id)"
                 )));
@@ -411,7 +474,7 @@ impl Tracker {
                 by: by.into(),
                 confidence: None,
                 note: note.map(str::to_string),
-                evidence_seq: None,
+                evidence_seq: seq,
                 evidence_doc: doc.clone(),
                 evidence_input: input,
                 evidence_text: text,
@@ -420,10 +483,11 @@ impl Tracker {
                 by,
                 "set-status",
                 Some(&id),
-                &json!({"status": status, "evidence": doc, "note": note}).to_string(),
+                &json!({"status": status, "evidence": doc, "suggestion": seq.map(|n| format!("s{n}")), "note": note}).to_string(),
             )?;
             Ok(())
-        })
+        })?;
+        Ok(id)
     }
 
     /// Merges `others` into `into`: their sources, evidence and history count for `into`.
@@ -434,15 +498,33 @@ impl Tracker {
         others: &[String],
         by: &str,
     ) -> Result<String, TrackError> {
-        let mut reg = load_registry(store)?;
-        let into = root_of(&reg, &resolve(&reg, into)?);
-        let mut ids = Vec::new();
+        self.merge_with(store, into, others, by, None)
+    }
+
+    /// [`Tracker::merge`] with a note for the audit log. Reads only the rows it changes.
+    pub fn merge_with(
+        &self,
+        store: &mut Store,
+        into: &str,
+        others: &[String],
+        by: &str,
+        note: Option<&str>,
+    ) -> Result<String, TrackError> {
+        let into = store.track_root(&resolve_in(store, into)?)?;
+        let mut ids: Vec<String> = Vec::new();
         for o in others {
-            let o = root_of(&reg, &resolve(&reg, o)?);
+            let o = store.track_root(&resolve_in(store, o)?)?;
             if o == into {
                 return Err(TrackError::Invalid(format!("cannot merge {o} into itself")));
             }
-            ids.push(o);
+            if !ids.contains(&o) {
+                ids.push(o);
+            }
+        }
+        let wanted: Vec<String> = ids.iter().chain(std::iter::once(&into)).cloned().collect();
+        let mut reg: BTreeMap<String, Tracked> = BTreeMap::new();
+        for row in store.track_commitments_by_id(&wanted)? {
+            reg.insert(row.id.clone(), tracked_of(&row)?);
         }
         let mut changed = Vec::new();
         for o in &ids {
@@ -477,7 +559,7 @@ impl Tracker {
                 by,
                 "merge",
                 Some(&into),
-                &json!({"merged": ids}).to_string(),
+                &json!({"merged": ids, "note": note}).to_string(),
             )?;
             Ok(())
         })?;

@@ -12,7 +12,7 @@ function parseHash() {
 }
 
 const routes = {
-  '': overview, timeline, commitments, actors, actor, doc, search, sources,
+  '': overview, timeline, commitments, commitment, suggestions, actors, actor, doc, search, sources,
 };
 
 async function render() {
@@ -51,37 +51,80 @@ function eventItem(e) {
     h('div', { class: 'muted' }, e.doc_title || '', e.source ? ` · ${e.source}` : ''));
 }
 
-function commitmentCard(c, onReview) {
-  const ev = c.evidence && c.evidence[0];
-  const card = h('div', { class: 'card', 'data-id': c.id, 'data-testid': 'commitment' },
+const commitmentLink = (id, label) => h('a', { href: `#/commitment/${encodeURIComponent(id)}` }, label);
+const hlRange = (x) => (Number.isInteger(x.start) && Number.isInteger(x.end) ? `${x.start}-${x.end}` : null);
+
+// A card of the commitments board: what the list endpoint gives (no evidence, no history).
+function commitmentCard(c) {
+  const first = c.first_stated || {};
+  return h('div', { class: 'card', 'data-id': c.id, 'data-testid': 'commitment' },
     h('div', {}, c.kind ? h('span', { class: 'tag' }, c.kind) : null,
       c.overdue ? h('span', { class: 'tag overdue' }, 'overdue') : null,
-      c.due ? h('span', { class: 'tag' }, `due ${c.due}`) : null),
+      c.due ? h('span', { class: 'tag' }, `due ${c.due}`) : null,
+      c.suggested_status && c.suggested_status !== c.status
+        ? h('span', { class: 'tag suggested', 'data-testid': 'suggested' }, `suggests ${statusLabel(c.suggested_status)}`) : null),
     h('div', {}, (c.holders || []).join(', ') || 'unknown holder'),
-    h('div', {}, ev ? docLink(ev.doc_id, c.text, `${ev.start}-${ev.end}`) : c.text),
+    h('div', {}, commitmentLink(c.id, c.text)),
     c.amount ? h('div', { class: 'muted' }, c.amount) : null,
-    c.history && c.history.length ? h('div', { class: 'muted' },
-      `last: ${statusLabel(c.history[c.history.length - 1].status)} by ${c.history[c.history.length - 1].by}`) : null);
-  if (onReview) card.appendChild(reviewControls(c, onReview));
-  return card;
+    h('div', { class: 'muted' }, 'stated ', docLink(first.doc_id, fmtDate(first.date), hlRange(first)),
+      ` · ${c.evidence_total} piece(s) of evidence`),
+    c.last_status ? h('div', { class: 'muted' },
+      `last: ${statusLabel(c.last_status.status)} by ${c.last_status.by}`) : null);
 }
 
 let STATUSES = [];
-function reviewControls(c, done) {
-  const select = h('select', { 'aria-label': 'New status', name: 'status' },
-    STATUSES.map(s => h('option', { value: s, selected: s === c.status }, statusLabel(s))));
+
+/** A short message for an API error on a write. */
+const writeError = (e) => (e.status === 401 ? 'Set a valid token first (Token button).' : e.message);
+
+// Accept/reject buttons for a pending suggestion (writes need a token).
+function reviewButtons(id, done) {
   const note = h('input', { type: 'text', name: 'note', placeholder: 'note', 'aria-label': 'Note' });
   const msg = h('span', { class: 'error' });
+  const act = (verb) => async () => {
+    msg.textContent = '';
+    try {
+      await api(`/suggestions/${encodeURIComponent(id)}/${verb}`, null, note.value.trim() ? { note: note.value.trim() } : {});
+      done();
+    } catch (e) { msg.textContent = writeError(e); }
+  };
+  return h('div', { class: 'review' }, note,
+    h('button', { type: 'button', class: 'primary', onclick: act('accept') }, 'Accept'),
+    h('button', { type: 'button', onclick: act('reject') }, 'Reject'), msg);
+}
+
+// Setting a status asks for evidence: one of the commitment's evidence items, or a document
+// id and a sentence of it (not_yet_rated needs none).
+function statusForm(c, done) {
+  const select = h('select', { 'aria-label': 'New status', name: 'status' },
+    STATUSES.map(s => h('option', { value: s, selected: s === c.status }, statusLabel(s))));
+  const from = h('select', { 'aria-label': 'Evidence', name: 'evidence' },
+    h('option', { value: '' }, 'evidence: a document and a sentence…'),
+    (c.evidence || []).map(e => h('option', { value: e.suggestion }, `${e.suggestion}: ${e.text.slice(0, 90)}`)));
+  const docId = h('input', { type: 'text', name: 'doc_id', placeholder: 'document id', 'aria-label': 'Evidence document id' });
+  const sentence = h('input', { type: 'text', name: 'sentence', placeholder: 'sentence of that document', 'aria-label': 'Evidence sentence' });
+  const note = h('input', { type: 'text', name: 'note', placeholder: 'note', 'aria-label': 'Note' });
+  const msg = h('span', { class: 'error', 'data-testid': 'status-error' });
   const save = h('button', {
     type: 'button', class: 'primary', onclick: async () => {
       msg.textContent = '';
+      const body = { status: select.value };
+      if (note.value.trim()) body.note = note.value.trim();
+      if (from.value) body.suggestion = from.value;
+      else if (docId.value.trim() || sentence.value.trim()) body.evidence = { doc_id: docId.value.trim(), sentence: sentence.value.trim() };
       try {
-        await api(`/commitments/${encodeURIComponent(c.id)}/status`, null, { status: select.value, note: note.value });
+        await api(`/commitments/${encodeURIComponent(c.id)}/status`, null, body);
         done();
-      } catch (e) { msg.textContent = e.status === 401 ? 'Set a valid token first (Token button).' : e.message; }
+      } catch (e) { msg.textContent = writeError(e); }
     },
   }, 'Set status');
-  return h('div', { class: 'review' }, select, note, save, msg);
+  return h('form', { class: 'review', 'data-testid': 'status-form', onsubmit: (ev) => ev.preventDefault() },
+    select, from, docId, sentence, note, save, msg);
+}
+
+function registryNote(summary) {
+  const r = summary.summary.registry;
+  return r && r.behind > 0 ? h('p', { class: 'error', 'data-testid': 'registry-behind' }, `The commitment registry is behind: ${r.hint}`) : null;
 }
 
 async function overview(root) {
@@ -91,9 +134,11 @@ async function overview(root) {
   root.appendChild(h('div', { class: 'grid' },
     h('div', { class: 'card' }, h('div', { class: 'stat', 'data-testid': 'doc-count' }, String(stats.documents)), 'documents',
       h('div', { class: 'muted' }, `${fmtDate(stats.earliest)} – ${fmtDate(stats.latest)}`)),
-    h('div', { class: 'card' }, h('div', { class: 'stat' }, String(summary.summary.total)), 'commitments',
+    h('div', { class: 'card' }, h('div', { class: 'stat' }, String(summary.summary.total)), 'tracked commitments',
+      summary.summary.overdue ? h('div', {}, h('span', { class: 'tag overdue' }, `${summary.summary.overdue} overdue`)) : null,
       h('ul', { class: 'plain' }, summary.summary.by_status.map(s =>
-        h('li', {}, h('a', { href: `#/commitments?status=${s.status}` }, statusLabel(s.status)), `: ${s.count}`)))),
+        h('li', {}, h('a', { href: `#/commitments?status=${s.status}` }, statusLabel(s.status)), `: ${s.count}`))),
+      h('a', { href: '#/suggestions' }, 'Suggestions to review'), registryNote(summary)),
     h('div', { class: 'card' }, h('div', { class: 'stat' }, String(stats.by_source.length)), 'sources',
       h('ul', { class: 'plain' }, stats.by_language.map(l => h('li', {}, `${l.value}: ${l.count}`))))));
   root.appendChild(h('h2', {}, 'Attention over time, by topic'));
@@ -134,21 +179,80 @@ async function commitments(root, _parts, params) {
   const summary = await api('/commitments/summary');
   STATUSES = summary.statuses;
   root.appendChild(h('h1', {}, 'Commitments'));
+  const note = registryNote(summary);
+  if (note) root.appendChild(note);
+  root.appendChild(h('p', { class: 'muted' }, `${summary.summary.total} tracked · ${summary.summary.overdue} overdue · `,
+    h('a', { href: '#/suggestions' }, 'suggestions to review')));
   root.appendChild(filterForm(params, '#/commitments', [['holder', 'holder'], ['topic', 'topic']]));
   const only = params.get('status');
   const shown = only ? [only] : STATUSES.filter(s => summary.summary.by_status.some(b => b.status === s && b.count > 0));
-  if (!shown.length) { root.appendChild(h('p', { class: 'muted' }, 'No commitments extracted yet.')); return; }
+  if (!shown.length) { root.appendChild(h('p', { class: 'muted' }, 'No commitments tracked yet.')); return; }
   const board = h('div', { class: 'board', 'data-testid': 'board' });
   root.appendChild(board);
   const cols = await Promise.all(shown.map(s => api('/commitments', {
-    status: s, holder: params.get('holder'), topic: params.get('topic'), per_page: 50 })));
+    status: s, holder: params.get('holder'), topic: params.get('topic'), per_page: 50, page: only ? params.get('page') : null })));
   shown.forEach((s, i) => {
     const data = cols[i];
     board.appendChild(h('div', { class: 'column', 'data-status': s },
       h('h3', {}, `${statusLabel(s)} (${data.total})`),
-      data.items.map(c => commitmentCard(c, render)),
-      data.total > data.items.length ? h('a', { href: `#/commitments?status=${s}` }, `all ${data.total}…`) : null));
+      data.items.map(c => commitmentCard(c)),
+      data.total > data.items.length && !only ? h('a', { href: `#/commitments?status=${s}` }, `all ${data.total}…`) : null));
   });
+  if (only) pager(root, cols[0], params, '#/commitments');
+}
+
+async function commitment(root, parts, params) {
+  const id = parts[0] || '';
+  const [c, summary] = await Promise.all([
+    api(`/commitments/${encodeURIComponent(id)}`, { page: params.get('page') }), api('/commitments/summary')]);
+  STATUSES = summary.statuses;
+  const rerender = () => render();
+  root.appendChild(h('h1', { 'data-testid': 'commitment-title' }, c.text));
+  root.appendChild(h('p', {}, h('span', { class: 'tag', 'data-testid': 'status' }, statusLabel(c.status)),
+    c.overdue ? h('span', { class: 'tag overdue' }, 'overdue') : null,
+    c.suggested_status ? h('span', { class: 'tag suggested' }, `dyad suggests ${statusLabel(c.suggested_status)}`) : null,
+    c.due ? h('span', { class: 'tag' }, `due ${c.due}`) : null,
+    c.kind ? h('span', { class: 'tag' }, c.kind) : null));
+  const first = c.first_stated || {};
+  root.appendChild(h('p', { class: 'muted' }, [(c.holders || []).join(', '), c.amount, c.topic].filter(Boolean).join(' · '), ' · first stated ',
+    docLink(first.doc_id, fmtDate(first.date), hlRange(first)), ` · stated in ${c.statements} document(s)`));
+  if (c.merged_into) root.appendChild(h('p', {}, 'Merged into ', commitmentLink(c.merged_into, c.merged_into), '.'));
+  if ((c.merged || []).length) root.appendChild(h('p', { class: 'muted' }, 'Merged into this one: ', c.merged.map(m => [commitmentLink(m, m), ' '])));
+  const evidence = h('ul', { class: 'plain card', 'data-testid': 'evidence' }, (c.evidence || []).map(e => h('li', { 'data-id': e.suggestion },
+    h('span', { class: 'tag' }, e.suggestion), h('span', { class: 'tag' }, `suggests ${statusLabel(e.status)}`),
+    h('span', { class: `tag review-${e.review}` }, e.review), h('strong', {}, fmtDate(e.date)), ' ',
+    docLink(e.doc_id, e.text, hlRange(e)),
+    h('div', { class: 'muted' }, e.title || e.input, ` · cue “${e.cue}” · confidence ${e.confidence}`),
+    e.review === 'pending' && !c.merged_into ? reviewButtons(e.suggestion, rerender) : null)));
+  root.appendChild(h('h2', {}, `Evidence (${c.evidence_total})`));
+  root.appendChild(c.evidence.length ? evidence : h('p', { class: 'muted' }, 'No evidence found yet.'));
+  if (c.evidence_total > c.evidence.length) {
+    pager(root, { total: c.evidence_total, page: Number(params.get('page') || 1), per_page: 20 }, params, `#/commitment/${encodeURIComponent(c.id)}`);
+  }
+  root.appendChild(h('h2', {}, 'Status history'));
+  root.appendChild(c.history.length ? h('ul', { class: 'plain card', 'data-testid': 'history' }, c.history.map(x => h('li', {},
+    h('span', { class: 'tag' }, statusLabel(x.status)), `${fmtDate(x.at)} · ${x.by}`, x.note ? ` — ${x.note}` : '',
+    x.evidence ? h('div', { class: 'muted' }, docLink(x.evidence.doc_id, x.evidence.text || x.evidence.doc_id, hlRange(x.evidence))) : null)))
+    : h('p', { class: 'muted' }, 'Not rated yet.'));
+  if (!c.merged_into) {
+    root.appendChild(h('h2', {}, 'Set the status'));
+    root.appendChild(h('div', { class: 'card' }, statusForm(c, rerender),
+      h('p', { class: 'muted' }, 'Every status but “not yet rated” needs evidence: pick one of the evidence items, or give a document id and a sentence of it.')));
+  }
+}
+
+async function suggestions(root, _parts, params) {
+  const data = await api('/suggestions', { page: params.get('page'), per_page: 25 });
+  root.appendChild(h('h1', {}, 'Suggestions to review'));
+  root.appendChild(h('p', { class: 'muted' }, 'Status changes the tracker suggests from evidence in later articles. Accepting one appends it to the commitment’s history; a token is needed.'));
+  root.appendChild(data.items.length ? h('ul', { class: 'plain card', 'data-testid': 'suggestions' }, data.items.map(s => h('li', { 'data-id': s.id, 'data-testid': 'suggestion' },
+    h('span', { class: 'tag' }, s.id), h('span', { class: 'tag suggested' }, `suggests ${statusLabel(s.status)}`),
+    h('span', { class: 'muted' }, `now ${statusLabel(s.commitment_status || 'not_yet_rated')} · ${fmtDate(s.date)} · confidence ${s.confidence}`),
+    h('div', {}, commitmentLink(s.commitment_id, s.commitment_text || s.commitment_id)),
+    h('div', {}, '“', docLink(s.doc_id, s.text), '”'),
+    reviewButtons(s.id, () => render()))))
+    : h('p', { class: 'muted' }, 'Nothing waiting for review.'));
+  pager(root, data, params, '#/suggestions');
 }
 
 async function actors(root, _parts, params) {
