@@ -16,7 +16,7 @@ use dyad_model::Document;
 use crate::Status;
 use crate::registry::Tracked;
 use crate::rules::Rules;
-use crate::text::{Amount, amounts, content_words, sentences};
+use crate::text::{Amount, WordCache, amounts, content_words, sentences};
 
 /// Weight of each shared topic of the sentence itself, and of its context.
 const TOPIC_OWN: f64 = 2.0;
@@ -98,6 +98,7 @@ pub fn evidence_in(
     candidates: &[&Tracked],
     own_spans: &BTreeMap<String, Vec<(usize, usize)>>,
     rules: &Rules,
+    cache: &mut WordCache,
 ) -> Vec<Found> {
     let mut out = Vec::new();
     if candidates.is_empty() {
@@ -134,7 +135,7 @@ pub fn evidence_in(
         .copied()
         .filter(|t| t.topics.iter().any(|x| doc_topics.contains(x)))
         .collect();
-    let mut words: Vec<Option<Vec<String>>> = vec![None; candidates.len()];
+
     let mut prev: Option<(usize, Vec<String>)> = None;
     for ((text, start, end, paragraph), topics) in items.iter().zip(item_topics) {
         let mut context: Vec<String> = Vec::new();
@@ -169,7 +170,7 @@ pub fn evidence_in(
             },
         };
         let mut scored: Vec<(f64, &Tracked)> = Vec::new();
-        for (t, w) in candidates.iter().zip(words.iter_mut()) {
+        for t in &candidates {
             let own = own_spans
                 .get(&t.id)
                 .is_some_and(|spans| spans.iter().any(|(a, b)| *a < *end && *start < *b));
@@ -180,8 +181,7 @@ pub fn evidence_in(
             if own || !topical {
                 continue;
             }
-            let w = w.get_or_insert_with(|| content_words(&t.text));
-            let s = score(t, w, &f, &context);
+            let s = score(t, cache.of(&t.id, &t.text), &f, &context);
             if s >= THRESHOLD {
                 scored.push((s, *t));
             }

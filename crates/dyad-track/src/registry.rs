@@ -12,7 +12,7 @@ use dyad_model::{Commitment, Document};
 use serde::{Deserialize, Serialize};
 
 use crate::rules::Rules;
-use crate::text::{Amount, amounts, content_words, day};
+use crate::text::{Amount, WordCache, amounts, content_words, day};
 
 /// Where a commitment was stated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,7 +166,7 @@ enum Relation {
 
 /// How `n` (whose content words are `nw`) relates to `t`. Cheap tests first: most pairs differ
 /// in holders or topics, and then no words are compared.
-fn relate(t: &Tracked, n: &Tracked, nw: &[String]) -> Relation {
+fn relate(t: &Tracked, n: &Tracked, nw: &[String], words: &mut WordCache) -> Relation {
     let holders_ok = t.holders.is_empty()
         || n.holders.is_empty()
         || t.holders
@@ -179,7 +179,7 @@ fn relate(t: &Tracked, n: &Tracked, nw: &[String]) -> Relation {
     if !holders_ok || !topics_ok {
         return Relation::Other;
     }
-    let tw = content_words(&t.text);
+    let tw = words.of(&t.id, &t.text);
     let shared = tw.iter().filter(|w| nw.contains(w)).count();
     let words = if tw.is_empty() || nw.is_empty() {
         0.0
@@ -228,6 +228,21 @@ pub struct Absorbed {
 /// Adds the tracked commitments `doc` states to `registry` (records keyed by id).
 /// Idempotent: a statement already recorded (same document and offset) changes nothing.
 pub fn absorb(registry: &mut BTreeMap<String, Tracked>, doc: &Document, rules: &Rules) -> Absorbed {
+    let stated = registry
+        .values()
+        .any(|t| t.sources.iter().any(|s| s.doc_id == doc.id));
+    absorb_checked(registry, doc, rules, stated, &mut WordCache::default())
+}
+
+/// [`absorb`], told whether the registry holds statements of `doc` already (when it does not,
+/// no statement needs looking up: the caller keeps that set instead of a scan per document).
+pub fn absorb_checked(
+    registry: &mut BTreeMap<String, Tracked>,
+    doc: &Document,
+    rules: &Rules,
+    stated: bool,
+    words: &mut WordCache,
+) -> Absorbed {
     let mut out = Absorbed::default();
     let mut first_docs: BTreeMap<String, usize> = BTreeMap::new();
     for c in &doc.commitments {
@@ -238,11 +253,15 @@ pub fn absorb(registry: &mut BTreeMap<String, Tracked>, doc: &Document, rules: &
         {
             continue;
         }
-        let known = registry.values().find(|t| {
-            t.sources
-                .iter()
-                .any(|s| s.doc_id == doc.id && s.start == c.start && s.text == c.text)
-        });
+        let known = stated
+            .then(|| {
+                registry.values().find(|t| {
+                    t.sources
+                        .iter()
+                        .any(|s| s.doc_id == doc.id && s.start == c.start && s.text == c.text)
+                })
+            })
+            .flatten();
         if let Some(t) = known {
             let id = t.merged_into.clone().unwrap_or_else(|| t.id.clone());
             out.spans.entry(id).or_default().push((c.start, c.end));
@@ -254,7 +273,7 @@ pub fn absorb(registry: &mut BTreeMap<String, Tracked>, doc: &Document, rules: &
         let found = registry
             .values()
             .filter(|t| t.is_root() && t.first.doc_id != doc.id)
-            .map(|t| (relate(t, &n, &nw), t.id.clone()))
+            .map(|t| (relate(t, &n, &nw, words), t.id.clone()))
             .filter(|(r, _)| *r != Relation::Other)
             .min_by_key(|(r, _)| *r != Relation::Same);
         let s = statement(doc, c);

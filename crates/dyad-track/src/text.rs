@@ -268,6 +268,21 @@ const STOPWORDS: &[&str] = &[
     "million", "dollars",
 ];
 
+/// Content words of tracked commitments, computed once per commitment id (an update relates
+/// every new statement and evidence sentence to many commitments; their texts do not change
+/// during it).
+#[derive(Debug, Default)]
+pub struct WordCache(std::collections::HashMap<String, Vec<String>>);
+
+impl WordCache {
+    /// The content words of commitment `id`, whose text is `text`.
+    pub fn of(&mut self, id: &str, text: &str) -> &[String] {
+        self.0
+            .entry(id.to_string())
+            .or_insert_with(|| content_words(text))
+    }
+}
+
 /// Content words of English text, lowercased and cut to six letters (a crude stem).
 pub fn content_words(text: &str) -> Vec<String> {
     let mut out: Vec<String> = text

@@ -2,14 +2,14 @@
 //! analyst statuses, merges and splits. Every write runs in one transaction and is written to
 //! the append-only audit log.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use dyad_store::{CommitmentRow, EvidenceRow, ReviewRow, StatusRow, Store, StoreError, TrackTx};
 use serde_json::json;
 
-use crate::registry::{Tracked, absorb};
+use crate::registry::{Tracked, absorb_checked};
 use crate::rules::Rules;
-use crate::text::{amounts, day};
+use crate::text::{WordCache, amounts, day};
 use crate::{Status, matcher};
 
 /// The high-water mark: the highest document seq already processed.
@@ -185,6 +185,13 @@ impl Tracker {
         };
         report.high_water = from;
         let mut registry = load_registry(store)?;
+        // Documents whose statements the registry already holds (only they need the check
+        // that a statement is not absorbed twice).
+        let mut stated: HashSet<String> = registry
+            .values()
+            .flat_map(|t| t.sources.iter().map(|s| s.doc_id.clone()))
+            .collect();
+        let mut words = WordCache::default();
         let mut seen: BTreeSet<(String, String)> = store
             .track_evidence()?
             .into_iter()
@@ -195,17 +202,26 @@ impl Tracker {
             let Some((last, _)) = docs.last() else { break };
             let last = *last;
             store.track_write(|tx| -> Result<(), TrackError> {
+                // Records changed by the batch, written once at its end: a commitment restated
+                // by many documents of the batch is not rewritten for each.
+                let mut changed: BTreeSet<String> = BTreeSet::new();
                 for (_, doc) in &docs {
                     report.documents += 1;
                     if doc.duplicate_of.is_some() {
                         report.duplicates += 1;
                         continue;
                     }
-                    let absorbed = absorb(&mut registry, doc, &self.rules);
-                    let mut changed: BTreeSet<String> = BTreeSet::new();
+                    let absorbed =
+                        absorb_checked(&mut registry, doc, &self.rules, stated.contains(&doc.id), &mut words);
+                    if !absorbed.spans.is_empty() {
+                        stated.insert(doc.id.clone());
+                    }
                     for id in &absorbed.new {
                         tx.audit("dyad", "register", Some(id), &json!({"doc": doc.id, "input": doc.input}).to_string())?;
-                        changed.insert(id.clone());
+                        // Written now: evidence later in the batch may refer to it.
+                        if let Some(t) = registry.get(id) {
+                            tx.put_commitment(&to_row(t)?)?;
+                        }
                     }
                     for id in &absorbed.restated {
                         tx.audit("dyad", "restatement", Some(id), &json!({"doc": doc.id, "input": doc.input}).to_string())?;
@@ -219,11 +235,6 @@ impl Tracker {
                     report.new_commitments += absorbed.new.len();
                     report.restatements += absorbed.restated.len();
                     report.drift += absorbed.drifted.len();
-                    for id in &changed {
-                        if let Some(t) = registry.get(id) {
-                            tx.put_commitment(&to_row(t)?)?;
-                        }
-                    }
                     let date = doc.published.as_deref().map(day);
                     let candidates: Vec<&Tracked> = registry
                         .values()
@@ -234,7 +245,7 @@ impl Tracker {
                             _ => true,
                         })
                         .collect();
-                    for f in matcher::evidence_in(doc, &candidates, &absorbed.spans, &self.rules) {
+                    for f in matcher::evidence_in(doc, &candidates, &absorbed.spans, &self.rules, &mut words) {
                         if !seen.insert((f.commitment_id.clone(), normalise(&f.sentence))) {
                             continue; // the same sentence from another copy of a story
                         }
@@ -259,6 +270,11 @@ impl Tracker {
                                 &json!({"suggestion": format!("s{seq}"), "status": f.status, "doc": doc.id, "sentence": f.sentence, "confidence": f.confidence, "cue": f.cue}).to_string(),
                             )?;
                         }
+                    }
+                }
+                for id in &changed {
+                    if let Some(t) = registry.get(id) {
+                        tx.put_commitment(&to_row(t)?)?;
                     }
                 }
                 if !rescan || last > report.high_water {
