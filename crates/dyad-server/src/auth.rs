@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::error::ApiError;
 
-/// The token's name, for the review log.
+/// The token's name, recorded with the analyst's writes.
 #[derive(Debug, Clone)]
 pub struct Caller(pub String);
 

@@ -1,6 +1,7 @@
 //! What `dyad serve` asks of the store: paginated, filtered queries across documents over the
 //! per-document rows of migration 0006 (`doc_events`, `doc_quotes`, `doc_commitments`,
-//! `doc_topics`), API tokens (kept as hashes only) and the append-only review log.
+//! `doc_topics`) and the totals and indexes of 0007, and API tokens (kept as hashes only).
+//! Commitments are served from the tracker's tables (`tracker.rs`).
 //!
 //! Records are returned as they were extracted (the JSON element of the document's array), so
 //! the API serves exactly what extraction produced, offsets included.
@@ -81,24 +82,6 @@ pub struct SpeakerCount {
     pub quotes: u64,
 }
 
-/// Filters of [`Store::commitments_page`].
-#[derive(Debug, Clone, Default)]
-pub struct CommitmentFilter {
-    pub topic: Option<String>,
-    /// A holder name, exact.
-    pub holder: Option<String>,
-    /// The current status (from the review log; `not_yet_rated` when never reviewed).
-    pub status: Option<String>,
-}
-
-/// A commitment found in a document, with its current status.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DocCommitmentRow {
-    pub id: String,
-    pub status: String,
-    pub located: Located,
-}
-
 /// How many documents a topic had in a month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TopicMonth {
@@ -116,50 +99,6 @@ pub struct SourceRow {
     pub earliest: Option<String>,
     pub latest: Option<String>,
 }
-
-/// One entry of the review log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReviewEntry {
-    pub id: i64,
-    pub at: String,
-    pub by: String,
-    pub action: String,
-    pub target: String,
-    pub status: Option<String>,
-    pub into: Option<String>,
-    pub note: Option<String>,
-}
-
-/// A review to append.
-#[derive(Debug, Clone, Default)]
-pub struct NewReview<'a> {
-    pub by: &'a str,
-    pub action: &'a str,
-    pub target: &'a str,
-    pub status: Option<&'a str>,
-    pub into: Option<&'a str>,
-    pub note: Option<&'a str>,
-}
-
-/// The id of the `index`-th commitment extracted from document `doc_id`.
-pub fn commitment_id(doc_id: &str, index: usize) -> String {
-    format!("{doc_id}.c{index}")
-}
-
-/// Splits a [`commitment_id`] into its document id and index.
-pub fn parse_commitment_id(id: &str) -> Option<(&str, usize)> {
-    let (doc, idx) = id.rsplit_once(".c")?;
-    Some((doc, idx.parse().ok()?))
-}
-
-// Name lists (actors, holders) are JSON arrays written by serde_json; a name is in one when its
-// JSON string (`json_quote`, same escaping) occurs in it: a substring test, much cheaper than
-// `json_each` on every row.
-
-/// The SQL of a commitment's current status: the latest status or merge in the review log.
-const STATUS_SQL: &str = "COALESCE((SELECT r.status FROM review_log r \
-     WHERE r.target = d.id || '.c' || c.idx AND r.status IS NOT NULL \
-     ORDER BY r.id DESC LIMIT 1), 'not_yet_rated')";
 
 /// The end of the period `until` names, for string comparison: `2025` → `2025\u{10FFFF}`.
 fn until_bound(until: &str) -> String {
@@ -202,22 +141,19 @@ impl Where {
     }
 }
 
-fn located(r: &Row<'_>) -> rusqlite::Result<(Located, Option<String>)> {
+fn located(r: &Row<'_>) -> rusqlite::Result<Located> {
     let record: Option<String> = r.get(5)?;
     let index: i64 = r.get(4)?;
-    Ok((
-        Located {
-            doc_id: r.get(0)?,
-            doc_title: r.get(1)?,
-            published: r.get(2)?,
-            source: r.get(3)?,
-            index: usize::try_from(index).unwrap_or(0),
-            record: record
-                .and_then(|s| serde_json::from_str(&s).ok())
-                .unwrap_or(serde_json::Value::Null),
-        },
-        r.get::<_, Option<String>>(6)?,
-    ))
+    Ok(Located {
+        doc_id: r.get(0)?,
+        doc_title: r.get(1)?,
+        published: r.get(2)?,
+        source: r.get(3)?,
+        index: usize::try_from(index).unwrap_or(0),
+        record: record
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or(serde_json::Value::Null),
+    })
 }
 
 impl Store {
@@ -362,13 +298,12 @@ impl Store {
         let (args, tail) = w.with_page(page);
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT d.id, d.title, d.published, d.source, {alias}.idx, \
-             json_extract({array}, '$[' || {alias}.idx || ']'), NULL FROM {from} \
+             json_extract({array}, '$[' || {alias}.idx || ']') FROM {from} \
              JOIN documents d ON d.seq = {alias}.doc_seq {} ORDER BY {order} {tail}",
             w.sql()
         ))?;
         let items = stmt
             .query_map(params_from_iter(args.iter()), located)?
-            .map(|r| r.map(|(l, _)| l))
             .collect::<Result<_, _>>()?;
         Ok(items)
     }
@@ -409,82 +344,6 @@ impl Store {
         let rows = stmt.query_map([speaker], |r| {
             Ok((r.get(0)?, to_count(r.get(1)?), r.get(2)?))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Commitments found in documents, newest document first, with their current status.
-    pub fn commitments_page(
-        &self,
-        f: &CommitmentFilter,
-        page: Page,
-    ) -> Result<Paged<DocCommitmentRow>, StoreError> {
-        let mut w = Where::default();
-        if let Some(topic) = &f.topic {
-            w.add("c.topic = ?", topic.clone());
-        }
-        if let Some(holder) = &f.holder {
-            w.add("instr(c.holders, json_quote(?)) > 0", holder.clone());
-        }
-        if let Some(status) = &f.status {
-            w.add(&format!("{STATUS_SQL} = ?"), status.clone());
-        }
-        let from = "doc_commitments c JOIN documents d ON d.seq = c.doc_seq";
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM {from} {}", w.sql()),
-            params_from_iter(w.args.iter()),
-            |r| r.get(0),
-        )?;
-        let (args, tail) = w.with_page(page);
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT d.id, d.title, d.published, d.source, c.idx, \
-             json_extract(d.commitments, '$[' || c.idx || ']'), {STATUS_SQL} FROM {from} {} \
-             ORDER BY d.published DESC, d.seq DESC, c.idx {tail}",
-            w.sql()
-        ))?;
-        let items = stmt
-            .query_map(params_from_iter(args.iter()), located)?
-            .map(|r| {
-                r.map(|(l, status)| DocCommitmentRow {
-                    id: commitment_id(&l.doc_id, l.index),
-                    status: status.unwrap_or_else(|| "not_yet_rated".into()),
-                    located: l,
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Paged {
-            total: to_count(total),
-            items,
-        })
-    }
-
-    /// One commitment by id, with its current status.
-    pub fn commitment(&self, id: &str) -> Result<Option<DocCommitmentRow>, StoreError> {
-        let Some((doc, idx)) = parse_commitment_id(id) else {
-            return Ok(None);
-        };
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT d.id, d.title, d.published, d.source, c.idx, \
-             json_extract(d.commitments, '$[' || c.idx || ']'), {STATUS_SQL} \
-             FROM doc_commitments c JOIN documents d ON d.seq = c.doc_seq \
-             WHERE d.id = ?1 AND c.idx = ?2"
-        ))?;
-        let row = stmt
-            .query_row(params![doc, limit_i64(idx)], located)
-            .optional()?;
-        Ok(row.map(|(l, status)| DocCommitmentRow {
-            id: commitment_id(&l.doc_id, l.index),
-            status: status.unwrap_or_else(|| "not_yet_rated".into()),
-            located: l,
-        }))
-    }
-
-    /// Number of commitments per current status.
-    pub fn commitment_status_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {STATUS_SQL} AS s, COUNT(*) FROM doc_commitments c \
-             JOIN documents d ON d.seq = c.doc_seq GROUP BY s ORDER BY s"
-        ))?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, to_count(r.get(1)?))))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -559,37 +418,6 @@ impl Store {
             .conn
             .prepare_cached("SELECT name FROM api_tokens WHERE hash = ?1 AND revoked_at IS NULL")?;
         Ok(stmt.query_row([hash], |r| r.get(0)).optional()?)
-    }
-
-    /// Appends to the review log; returns the entry's id.
-    pub fn append_review(&mut self, r: &NewReview<'_>) -> Result<i64, StoreError> {
-        self.conn.execute(
-            "INSERT INTO review_log (by, action, target, status, into_id, note) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![r.by, r.action, r.target, r.status, r.into, r.note],
-        )?;
-        Ok(self.conn.last_insert_rowid())
-    }
-
-    /// The review log of one target, oldest first.
-    pub fn reviews_of(&self, target: &str) -> Result<Vec<ReviewEntry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, at, by, action, target, status, into_id, note FROM review_log \
-             WHERE target = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([target], |r| {
-            Ok(ReviewEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                by: r.get(2)?,
-                action: r.get(3)?,
-                target: r.get(4)?,
-                status: r.get(5)?,
-                into: r.get(6)?,
-                note: r.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
