@@ -193,11 +193,7 @@ impl Store {
         } else {
             from
         };
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM {count_from} {}", w.sql()),
-            params_from_iter(w.args.iter()),
-            |r| r.get(0),
-        )?;
+        let total = self.count(count_from, &w)?;
         let (args, tail) = w.with_page(page);
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT d.id, d.title, d.published, d.language, d.source, d.input FROM {from} {} \
@@ -216,10 +212,7 @@ impl Store {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        Ok(Paged {
-            total: to_count(total),
-            items,
-        })
+        Ok(Paged { total, items })
     }
 
     /// Events across documents, by date (newest first; undated events last: SQLite sorts NULL lowest).
@@ -231,14 +224,9 @@ impl Store {
         } else {
             from.as_str()
         };
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM {count_from} {}", w.sql()),
-            params_from_iter(w.args.iter()),
-            |r| r.get(0),
-        )?;
         let items = self.located_items(&from, "d.events", "e", &w, order, page)?;
         Ok(Paged {
-            total: to_count(total),
+            total: self.count(count_from, &w)?,
             items,
         })
     }
@@ -253,39 +241,33 @@ impl Store {
         if let Some(s) = speaker {
             w.add("q.speaker = ?", s.to_string());
         }
-        self.located_page(
-            "doc_quotes q",
+        let from = "doc_quotes q";
+        let items = self.located_items(
+            from,
             "d.quotes",
             "q",
             &w,
             "q.published DESC, q.doc_seq DESC, q.idx",
             page,
-        )
-    }
-
-    /// A page of records of `from` (whose filters never refer to the document), each with its
-    /// document (`d`, joined on `{alias}.doc_seq` for the page only), and their number.
-    fn located_page(
-        &self,
-        from: &str,
-        array: &str,
-        alias: &str,
-        w: &Where,
-        order: &str,
-        page: Page,
-    ) -> Result<Paged<Located>, StoreError> {
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM {from} {}", w.sql()),
-            params_from_iter(w.args.iter()),
-            |r| r.get(0),
         )?;
-        let items = self.located_items(from, array, alias, w, order, page)?;
         Ok(Paged {
-            total: to_count(total),
+            total: self.count(from, &w)?,
             items,
         })
     }
 
+    /// How many rows of `from` match `w`.
+    fn count(&self, from: &str, w: &Where) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM {from} {}", w.sql()),
+            params_from_iter(w.args.iter()),
+            |r| r.get(0),
+        )?;
+        Ok(to_count(n))
+    }
+
+    /// A page of records of `from` (whose filters never refer to the document), each with its
+    /// document (`d`, joined on `{alias}.doc_seq` for the page only).
     fn located_items(
         &self,
         from: &str,
