@@ -26,6 +26,8 @@ const HOLDER: f64 = 1.0;
 const WORDS: f64 = 2.0;
 /// The lowest score that makes a link.
 const THRESHOLD: f64 = 2.0;
+/// Most commitments one sentence is evidence for (all tied at the best score); beyond, none.
+const MAX_TIES: usize = 3;
 
 /// A sentence linked to a commitment, with the status it suggests.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,7 +191,12 @@ pub fn evidence_in(
         let Some(best) = scored.iter().map(|(s, _)| *s).reduce(f64::max) else {
             continue;
         };
-        for (s, t) in scored.iter().filter(|(s, _)| *s >= best - 1e-9) {
+        let top: Vec<&(f64, &Tracked)> = scored.iter().filter(|(s, _)| *s >= best - 1e-9).collect();
+        // A sentence that fits many commitments equally well says nothing about any of them.
+        if top.len() > MAX_TIES {
+            continue;
+        }
+        for (s, t) in top {
             let (status, stance) = if negated {
                 (rules.negation_status, rules.negation_stance.clone())
             } else {
