@@ -4,7 +4,8 @@
 //! A sentence speaks about a commitment when they share a topic (the sentence's own, or failing
 //! that the previous sentence's of the same paragraph, or the title's, at a lower weight). The
 //! score adds shared amounts, shared holders (entities mentioned in the sentence) and shared
-//! words; the best-scoring commitments above a threshold get the evidence (ties all do). The
+//! words; the best-scoring commitments above a threshold get the evidence (ties all do, unless
+//! more than three tie: such a sentence is evidence for none). The
 //! first cue of `data/track/cues.toml` that matches decides the suggested status; a negation
 //! ("has not yet passed") turns a positive cue into `stalled`. This does not depend on the
 //! extractor finding commitments in the document.
