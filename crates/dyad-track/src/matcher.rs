@@ -120,17 +120,19 @@ pub fn evidence_in(
     // Only candidates sharing a topic with some sentence or the title can score (see
     // `score`); their content words are computed once per document, when first needed.
     let mut doc_topics: BTreeSet<String> = title_topics.iter().cloned().collect();
-    let mut cued = false;
-    let mut item_topics: Vec<Vec<String>> = Vec::with_capacity(items.len());
+    // Each sentence's topics and first cue (with whether it is negated), found once.
+    let mut found = Vec::with_capacity(items.len());
     for (text, ..) in &items {
-        if rules.cues.iter().any(|c| c.pattern.is_match(text)) {
-            cued = true;
-        }
+        let cue = rules.cues.iter().find_map(|c| {
+            c.pattern
+                .is_match(text)
+                .then(|| (c, c.negatable && rules.negation.is_match(text)))
+        });
         let topics = rules.topics_of(text);
         doc_topics.extend(topics.iter().cloned());
-        item_topics.push(topics);
+        found.push((topics, cue));
     }
-    if !cued {
+    if found.iter().all(|(_, cue)| cue.is_none()) {
         return out;
     }
     let candidates: Vec<&Tracked> = candidates
@@ -140,7 +142,7 @@ pub fn evidence_in(
         .collect();
 
     let mut prev: Option<(usize, Vec<String>)> = None;
-    for ((text, start, end, paragraph), topics) in items.iter().zip(item_topics) {
+    for ((text, start, end, paragraph), (topics, cue)) in items.iter().zip(found) {
         let mut context: Vec<String> = Vec::new();
         if topics.is_empty() {
             if let (Some((p, t)), Some(q)) = (&prev, paragraph)
@@ -155,11 +157,7 @@ pub fn evidence_in(
         {
             prev = Some((*p, topics.clone()));
         }
-        let Some((cue, negated)) = rules.cues.iter().find_map(|c| {
-            c.pattern
-                .is_match(text)
-                .then(|| (c, c.negatable && rules.negation.is_match(text)))
-        }) else {
+        let Some((cue, negated)) = cue else {
             continue;
         };
         let f = Features {
