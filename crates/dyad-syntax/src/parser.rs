@@ -1,0 +1,388 @@
+//! Labelled arc-hybrid transition parser with Zhang and Nivre (2011) style features.
+//!
+//! Words are `1..=n`; the artificial root sits at the *end* of the buffer (index `n + 1`), so
+//! the root attachment is made last (Ballesteros and Nivre 2013). Transitions:
+//! - `SHIFT`: move the buffer front `b` onto the stack;
+//! - `LEFT(l)`: pop `s0` and attach it to `b` with label `l`;
+//! - `RIGHT(l)`: pop `s0` and attach it to `s1` with label `l`.
+//!
+//! `LEFT` to the root is allowed only when `s0` is the last word on the stack, and only with the
+//! root label, so every parse is a tree with exactly one root. Training uses the dynamic oracle
+//! of Goldberg and Nivre (2013) for arc-hybrid (see `train.rs`).
+
+use crate::perceptron::{Weights, hash_str, mix};
+use crate::tagger::{Upos, tag_value};
+
+pub(crate) const SHIFT: usize = 0;
+
+#[inline]
+pub(crate) fn left(l: usize) -> usize {
+    1 + 2 * l
+}
+#[inline]
+pub(crate) fn right(l: usize) -> usize {
+    2 + 2 * l
+}
+/// Move kind of an action: 0 shift, 1 left, 2 right; and its label.
+#[inline]
+pub(crate) fn decode(a: usize) -> (usize, usize) {
+    if a == SHIFT {
+        (0, 0)
+    } else if a % 2 == 1 {
+        (1, (a - 1) / 2)
+    } else {
+        (2, (a - 2) / 2)
+    }
+}
+
+const NONE: u64 = 0x4e4f_4e45;
+const ROOT: u64 = 0x524f_4f54;
+
+/// The configuration of the parser on one sentence.
+pub(crate) struct State {
+    pub n: u32,
+    pub stack: Vec<u32>,
+    pub b: u32,
+    /// Head of each index (0 = not attached yet; `n + 1` = root).
+    pub heads: Vec<u32>,
+    pub labels: Vec<u16>,
+    lc1: Vec<u32>,
+    lc2: Vec<u32>,
+    rc1: Vec<u32>,
+    rc2: Vec<u32>,
+    nl: Vec<u8>,
+    nr: Vec<u8>,
+    // Per-index hashed values: word, tag, suffix (Korean) — index 0 = none, n + 1 = root.
+    w: Vec<u64>,
+    p: Vec<u64>,
+    suf: Vec<u64>,
+}
+
+impl State {
+    pub fn new(forms: &[&str], tags: &[Upos], korean: bool) -> State {
+        let n = forms.len();
+        let size = n + 2;
+        let mut w = Vec::with_capacity(size);
+        let mut p = Vec::with_capacity(size);
+        let mut suf = Vec::with_capacity(size);
+        w.push(NONE);
+        p.push(NONE);
+        suf.push(NONE);
+        for (f, t) in forms.iter().zip(tags) {
+            w.push(hash_str(&f.to_lowercase()));
+            p.push(tag_value(*t));
+            suf.push(if korean {
+                let last: Vec<char> = f.chars().rev().take(2).collect();
+                mix(hash_str(&last.iter().collect::<String>()), last.len() as u64)
+            } else {
+                NONE
+            });
+        }
+        w.push(ROOT);
+        p.push(ROOT);
+        suf.push(ROOT);
+        State {
+            n: n as u32,
+            stack: Vec::with_capacity(n),
+            b: 1,
+            heads: vec![0; size],
+            labels: vec![0; size],
+            lc1: vec![0; size],
+            lc2: vec![0; size],
+            rc1: vec![0; size],
+            rc2: vec![0; size],
+            nl: vec![0; size],
+            nr: vec![0; size],
+            w,
+            p,
+            suf,
+        }
+    }
+
+    pub fn root(&self) -> u32 {
+        self.n + 1
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        self.b == self.root() && self.stack.is_empty()
+    }
+
+    pub fn s(&self, k: usize) -> u32 {
+        let len = self.stack.len();
+        if k < len { self.stack[len - 1 - k] } else { 0 }
+    }
+
+    /// Whether `action` may be applied now (`root_label` is the only label to the root).
+    pub fn valid(&self, action: usize, root_label: usize) -> bool {
+        let (kind, label) = decode(action);
+        match kind {
+            0 => self.b <= self.n,
+            1 => {
+                if self.stack.is_empty() {
+                    false
+                } else if self.b == self.root() {
+                    self.stack.len() == 1 && label == root_label
+                } else {
+                    label != root_label
+                }
+            }
+            _ => self.stack.len() >= 2 && label != root_label,
+        }
+    }
+
+    fn attach(&mut self, head: u32, dep: u32, label: u16) {
+        let (h, d) = (head as usize, dep as usize);
+        self.heads[d] = head;
+        self.labels[d] = label;
+        if dep < head {
+            self.nl[h] = self.nl[h].saturating_add(1);
+            if self.lc1[h] == 0 || dep < self.lc1[h] {
+                self.lc2[h] = self.lc1[h];
+                self.lc1[h] = dep;
+            } else if self.lc2[h] == 0 || dep < self.lc2[h] {
+                self.lc2[h] = dep;
+            }
+        } else {
+            self.nr[h] = self.nr[h].saturating_add(1);
+            if dep > self.rc1[h] {
+                self.rc2[h] = self.rc1[h];
+                self.rc1[h] = dep;
+            } else if dep > self.rc2[h] {
+                self.rc2[h] = dep;
+            }
+        }
+    }
+
+    /// Applies a valid action.
+    pub fn apply(&mut self, action: usize) {
+        let (kind, label) = decode(action);
+        match kind {
+            0 => {
+                self.stack.push(self.b);
+                self.b += 1;
+            }
+            1 => {
+                if let Some(s0) = self.stack.pop() {
+                    self.attach(self.b, s0, label as u16);
+                }
+            }
+            _ => {
+                if let Some(s0) = self.stack.pop() {
+                    let s1 = self.s(0);
+                    self.attach(s1, s0, label as u16);
+                }
+            }
+        }
+    }
+
+    fn label_value(&self, x: u32) -> u64 {
+        if x == 0 {
+            NONE
+        } else {
+            500 + u64::from(self.labels[x as usize])
+        }
+    }
+
+    /// The feature hashes of the current configuration.
+    pub fn features(&self, korean: bool, out: &mut Vec<u64>) {
+        out.clear();
+        let s0 = self.s(0);
+        let s1 = self.s(1);
+        let s2 = self.s(2);
+        let b0 = self.b;
+        let b1 = if b0 < self.root() { b0 + 1 } else { 0 };
+        let b2 = if b1 != 0 && b1 < self.root() { b1 + 1 } else { 0 };
+        let (w, p) = (&self.w, &self.p);
+        let wi = |x: u32| w[x as usize];
+        let pi = |x: u32| p[x as usize];
+        let ch = |v: &Vec<u32>, x: u32| if x == 0 { 0 } else { v[x as usize] };
+        let s0l = ch(&self.lc1, s0);
+        let s0l2 = ch(&self.lc2, s0);
+        let s0r = ch(&self.rc1, s0);
+        let s0r2 = ch(&self.rc2, s0);
+        let b0l = ch(&self.lc1, b0);
+        let b0l2 = ch(&self.lc2, b0);
+        let s1r = ch(&self.rc1, s1);
+        let (s0w, s0p, b0w, b0p) = (wi(s0), pi(s0), wi(b0), pi(b0));
+        let s0wp = mix(s0w, s0p);
+        let b0wp = mix(b0w, b0p);
+        let s1wp = mix(wi(s1), pi(s1));
+        let dist = if s0 == 0 {
+            0
+        } else {
+            u64::from((b0 - s0).min(6))
+        };
+        let vr = u64::from(self.nr[s0 as usize]);
+        let vl = u64::from(self.nl[s0 as usize]);
+        let bvl = u64::from(self.nl[b0 as usize]);
+        let f = |id: u64, v: u64| mix(id, v);
+        let f2 = |id: u64, a: u64, b: u64| mix(mix(id, a), b);
+        let f3 = |id: u64, a: u64, b: u64, c: u64| mix(mix(mix(id, a), b), c);
+        out.extend_from_slice(&[
+            f(1, s0w),
+            f(2, s0p),
+            f(3, s0wp),
+            f(4, b0w),
+            f(5, b0p),
+            f(6, b0wp),
+            f(7, wi(b1)),
+            f(8, pi(b1)),
+            f2(9, wi(b1), pi(b1)),
+            f(10, wi(b2)),
+            f(11, pi(b2)),
+            f2(13, s0wp, b0wp),
+            f2(14, s0wp, b0w),
+            f2(15, s0w, b0wp),
+            f2(16, s0wp, b0p),
+            f2(17, s0p, b0wp),
+            f2(18, s0w, b0w),
+            f2(19, s0p, b0p),
+            f2(20, b0p, pi(b1)),
+            f3(21, b0p, pi(b1), pi(b2)),
+            f3(22, s0p, b0p, pi(b1)),
+            f3(23, pi(s1), s0p, b0p),
+            f3(24, s0p, pi(s0l), b0p),
+            f3(25, s0p, pi(s0r), b0p),
+            f3(26, s0p, b0p, pi(b0l)),
+            f2(27, s0w, dist),
+            f2(28, s0p, dist),
+            f2(29, b0w, dist),
+            f2(30, b0p, dist),
+            f3(31, s0w, b0w, dist),
+            f3(32, s0p, b0p, dist),
+            f2(33, s0w, vr),
+            f2(34, s0p, vr),
+            f2(35, s0w, vl),
+            f2(36, s0p, vl),
+            f2(37, b0w, bvl),
+            f2(38, b0p, bvl),
+            f(39, wi(s1)),
+            f(40, pi(s1)),
+            f(41, s1wp),
+            f(42, wi(s0l)),
+            f(43, pi(s0l)),
+            f(44, self.label_value(s0l)),
+            f(45, wi(s0r)),
+            f(46, pi(s0r)),
+            f(47, self.label_value(s0r)),
+            f(48, wi(b0l)),
+            f(49, pi(b0l)),
+            f(50, self.label_value(b0l)),
+            f(51, wi(s2)),
+            f(52, pi(s2)),
+            f(54, pi(s0l2)),
+            f(55, self.label_value(s0l2)),
+            f(57, pi(s0r2)),
+            f(58, self.label_value(s0r2)),
+            f(60, pi(b0l2)),
+            f(61, self.label_value(b0l2)),
+            f3(62, pi(s2), pi(s1), s0p),
+            f3(63, s0p, pi(s0l), pi(s0l2)),
+            f3(64, s0p, pi(s0r), pi(s0r2)),
+            f3(65, b0p, pi(b0l), pi(b0l2)),
+            f3(66, pi(s1), pi(s1r), s0p),
+            f2(67, wi(s1), s0w),
+            f2(68, s1wp, s0p),
+            f2(69, pi(s1), s0wp),
+            f3(70, pi(s1), s0p, self.label_value(s0l)),
+            f3(71, s0p, self.label_value(s0l), self.label_value(s0r)),
+        ]);
+        if korean {
+            let sf = |x: u32| self.suf[x as usize];
+            out.extend_from_slice(&[
+                f(80, sf(s0)),
+                f(81, sf(b0)),
+                f(82, sf(s1)),
+                f2(83, sf(s0), sf(b0)),
+                f2(84, sf(s0), b0p),
+                f2(85, s0p, sf(b0)),
+                f2(86, sf(s1), sf(s0)),
+                f3(87, sf(s0), sf(b0), dist),
+            ]);
+        }
+    }
+}
+
+/// The trained parser.
+#[derive(Clone, Debug, Default)]
+pub struct Parser {
+    pub(crate) weights: Weights,
+    pub(crate) labels: Vec<String>,
+    pub(crate) root_label: usize,
+    pub(crate) korean: bool,
+}
+
+impl Parser {
+    pub(crate) fn n_actions(&self) -> usize {
+        1 + 2 * self.labels.len()
+    }
+
+    /// Parses one tagged sentence: `(head, label index)` per word (head 0 = root).
+    pub fn parse(&self, forms: &[&str], tags: &[Upos]) -> Vec<(u32, usize)> {
+        let mut state = State::new(forms, tags, self.korean);
+        let mut feats = Vec::with_capacity(96);
+        let mut scores = vec![0f32; self.n_actions()];
+        while !state.is_terminal() {
+            state.features(self.korean, &mut feats);
+            self.weights.score(&feats, &mut scores);
+            let action = best_valid(&state, &scores, self.root_label);
+            state.apply(action);
+        }
+        let root = state.root();
+        (1..=state.n as usize)
+            .map(|i| {
+                let h = state.heads[i];
+                let h = if h == root { 0 } else { h };
+                (h, usize::from(state.labels[i]))
+            })
+            .collect()
+    }
+}
+
+/// The best-scoring valid action. A non-terminal state always has one.
+pub(crate) fn best_valid(state: &State, scores: &[f32], root_label: usize) -> usize {
+    let mut best = usize::MAX;
+    let mut best_score = f32::NEG_INFINITY;
+    // Cheap structural checks first, so that only the labels are looped over.
+    let can_shift = state.b <= state.n;
+    if can_shift {
+        best = SHIFT;
+        best_score = scores[SHIFT];
+    }
+    if state.b == state.root() {
+        if state.stack.len() == 1 {
+            let a = left(root_label);
+            if a < scores.len() && (best == usize::MAX || scores[a] > best_score) {
+                best = a;
+                best_score = scores[a];
+            }
+        }
+    } else if !state.stack.is_empty() {
+        let mut a = 1;
+        while a < scores.len() {
+            if a != left(root_label) && scores[a] > best_score {
+                best = a;
+                best_score = scores[a];
+            }
+            a += 2;
+        }
+    }
+    if state.stack.len() >= 2 {
+        let mut a = 2;
+        while a < scores.len() {
+            if a != right(root_label) && scores[a] > best_score {
+                best = a;
+                best_score = scores[a];
+            }
+            a += 2;
+        }
+    }
+    if best == usize::MAX {
+        // Only reachable with an empty label set: fall back to the first structurally valid move.
+        if state.stack.len() >= 2 {
+            return right(0);
+        }
+        return left(root_label);
+    }
+    best
+}
