@@ -21,12 +21,15 @@ fn cpu_ns() -> Option<u64> {
 
 fn main() -> ExitCode {
     let mut it = std::env::args().skip(1);
-    let (mut ud, mut models, mut repeat) = (None, None, 3usize);
+    let (mut ud, mut models, mut repeat, mut prune) = (None, None, 3usize, Vec::new());
     while let Some(a) = it.next() {
         match (a.as_str(), it.next()) {
             ("--ud", Some(v)) => ud = Some(PathBuf::from(v)),
             ("--models", Some(v)) => models = Some(PathBuf::from(v)),
             ("--repeat", Some(v)) => repeat = v.parse().unwrap_or(3),
+            ("--prune", Some(v)) => {
+                prune = v.split(',').filter_map(|x| x.parse::<f32>().ok()).collect()
+            }
             _ => {
                 eprintln!("usage: eval --ud DIR [--models DIR] [--repeat N]");
                 return ExitCode::from(2);
@@ -45,10 +48,18 @@ fn main() -> ExitCode {
     };
     let mut status = ExitCode::SUCCESS;
     for (lang, file, sets) in [
-        (Lang::En, "en.bin", &["en_ewt-ud-dev.conllu.gz", "en_ewt-ud-test.conllu.gz"][..]),
-        (Lang::Ko, "ko.bin", &["ko_kaist-ud-test.conllu.gz", "ko_gsd-ud-test.conllu.gz"][..]),
+        (
+            Lang::En,
+            "en.bin",
+            &["en_ewt-ud-dev.conllu.gz", "en_ewt-ud-test.conllu.gz"][..],
+        ),
+        (
+            Lang::Ko,
+            "ko.bin",
+            &["ko_kaist-ud-test.conllu.gz", "ko_gsd-ud-test.conllu.gz"][..],
+        ),
     ] {
-        let model = match load(lang, file) {
+        let base = match load(lang, file) {
             Ok(m) => m,
             Err(e) => {
                 eprintln!("eval: {e}");
@@ -56,43 +67,61 @@ fn main() -> ExitCode {
                 continue;
             }
         };
-        println!("model {} (trained: {})", model.version(), model.is_trained());
-        for set in sets {
-            let mut problems = Vec::new();
-            let gold = match read_gold(&[ud.join(set)], &mut problems) {
-                Ok(g) => g,
-                Err(e) => {
-                    eprintln!("eval: {e}");
-                    status = ExitCode::from(1);
-                    continue;
-                }
-            };
-            let s = evaluate(&model, &gold);
-            // Speed: annotate the whole file `repeat` times on this thread.
-            let forms: Vec<Vec<&str>> = gold.iter().map(|g| g.form_refs()).collect();
-            let (cpu0, wall0) = (cpu_ns(), Instant::now());
-            let mut tokens = 0usize;
-            for _ in 0..repeat {
-                for f in &forms {
-                    tokens += model.annotate(f).len();
-                }
+        let levels = if prune.is_empty() {
+            vec![None]
+        } else {
+            prune.iter().map(|p| Some(*p)).collect()
+        };
+        for level in levels {
+            let mut model = base.clone();
+            if let Some(p) = level {
+                model.prune(p);
             }
-            let wall = wall0.elapsed().as_secs_f64();
-            let cpu = match (cpu0, cpu_ns()) {
-                (Some(a), Some(b)) => (b - a) as f64 / 1e9,
-                _ => wall,
-            };
             println!(
-                "{set}: {} sentences, {} words  UPOS {:.4}  UAS {:.4}  LAS {:.4}  (LAS full labels {:.4})  {:.0} tokens/s CPU ({:.0} wall)",
-                s.sentences,
-                s.words,
-                s.upos_acc(),
-                s.uas_acc(),
-                s.las_acc(),
-                s.las_full_acc(),
-                tokens as f64 / cpu,
-                tokens as f64 / wall
+                "model {} (trained: {}, pruned below {:?}: {} bytes, sizes {:?})",
+                model.version(),
+                model.is_trained(),
+                level,
+                model.to_bytes().len(),
+                model.sizes()
             );
+            for set in sets {
+                let mut problems = Vec::new();
+                let gold = match read_gold(&[ud.join(set)], &mut problems) {
+                    Ok(g) => g,
+                    Err(e) => {
+                        eprintln!("eval: {e}");
+                        status = ExitCode::from(1);
+                        continue;
+                    }
+                };
+                let s = evaluate(&model, &gold);
+                // Speed: annotate the whole file `repeat` times on this thread.
+                let forms: Vec<Vec<&str>> = gold.iter().map(|g| g.form_refs()).collect();
+                let (cpu0, wall0) = (cpu_ns(), Instant::now());
+                let mut tokens = 0usize;
+                for _ in 0..repeat {
+                    for f in &forms {
+                        tokens += model.annotate(f).len();
+                    }
+                }
+                let wall = wall0.elapsed().as_secs_f64();
+                let cpu = match (cpu0, cpu_ns()) {
+                    (Some(a), Some(b)) => (b - a) as f64 / 1e9,
+                    _ => wall,
+                };
+                println!(
+                    "{set}: {} sentences, {} words  UPOS {:.4}  UAS {:.4}  LAS {:.4}  (LAS full labels {:.4})  {:.0} tokens/s CPU ({:.0} wall)",
+                    s.sentences,
+                    s.words,
+                    s.upos_acc(),
+                    s.uas_acc(),
+                    s.las_acc(),
+                    s.las_full_acc(),
+                    tokens as f64 / cpu,
+                    tokens as f64 / wall
+                );
+            }
         }
     }
     status

@@ -96,7 +96,10 @@ fn main() -> ExitCode {
             treebanks.push(Treebank {
                 name: tb.to_string(),
                 revision: rev.clone(),
-                files: files.iter().map(|f| f.trim_end_matches(".gz").to_string()).collect(),
+                files: files
+                    .iter()
+                    .map(|f| f.trim_end_matches(".gz").to_string())
+                    .collect(),
             });
             paths.extend(files.iter().map(|f| args.ud.join(f)));
         }
@@ -127,5 +130,9 @@ fn main() -> ExitCode {
             model.version()
         );
     }
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

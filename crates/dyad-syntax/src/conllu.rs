@@ -166,7 +166,10 @@ pub fn read<R: BufRead>(input: R, source_name: &str) -> Result<Vec<Sentence>, Co
         };
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() != 10 {
-            return Err(err(format!("expected 10 tab-separated columns, found {}", cols.len())));
+            return Err(err(format!(
+                "expected 10 tab-separated columns, found {}",
+                cols.len()
+            )));
         }
         let id = TokenId::parse(cols[0]).ok_or_else(|| err(format!("bad ID {:?}", cols[0])))?;
         cur.rows.push(Row {

@@ -69,7 +69,12 @@ pub struct Model {
 }
 
 impl Model {
-    pub(crate) fn new(lang: Lang, treebanks: Vec<Treebank>, tagger: Tagger, parser: Parser) -> Model {
+    pub(crate) fn new(
+        lang: Lang,
+        treebanks: Vec<Treebank>,
+        tagger: Tagger,
+        parser: Parser,
+    ) -> Model {
         let version = version_string(lang, &treebanks);
         Model {
             info: ModelInfo {
@@ -147,6 +152,13 @@ impl Model {
         (t.n_features(), t.n_weights(), p.n_features(), p.n_weights())
     }
 
+    /// Drops the weights smaller than `min_abs` from both tables (a size/speed/accuracy
+    /// trade-off measured by the eval example's `--prune`).
+    pub fn prune(&mut self, min_abs: f32) {
+        self.tagger.weights = self.tagger.weights.pruned(min_abs);
+        self.parser.weights = self.parser.weights.pruned(min_abs);
+    }
+
     /// Tags then parses one sentence's words. Always one annotation per form, forming a tree
     /// with exactly one root (for a non-empty sentence).
     pub fn annotate(&self, forms: &[&str]) -> Vec<Annotation> {
@@ -210,8 +222,8 @@ impl Model {
             .map_err(|_| corrupt())?;
         let mut input = payload.as_slice();
         let len = read_u32(&mut input).ok_or_else(corrupt)? as usize;
-        let info: ModelInfo =
-            serde_json::from_slice(take(&mut input, len).ok_or_else(corrupt)?).map_err(|_| corrupt())?;
+        let info: ModelInfo = serde_json::from_slice(take(&mut input, len).ok_or_else(corrupt)?)
+            .map_err(|_| corrupt())?;
         let tw = Weights::read(&mut input).ok_or_else(corrupt)?;
         let pw = Weights::read(&mut input).ok_or_else(corrupt)?;
         if !input.is_empty()
@@ -262,12 +274,7 @@ fn version_string(lang: Lang, treebanks: &[Treebank]) -> String {
     let parts: Vec<String> = treebanks
         .iter()
         .map(|t| {
-            let short = t
-                .name
-                .rsplit('-')
-                .next()
-                .unwrap_or(&t.name)
-                .to_lowercase();
+            let short = t.name.rsplit('-').next().unwrap_or(&t.name).to_lowercase();
             let rev: String = t.revision.chars().take(12).collect();
             format!("{prefix}-{short}@{rev}")
         })

@@ -52,6 +52,9 @@ pub(crate) struct State {
     rc2: Vec<u32>,
     nl: Vec<u8>,
     nr: Vec<u8>,
+    /// Sets of the labels of left and right children (bit `label % 64`).
+    lset: Vec<u64>,
+    rset: Vec<u64>,
     // Per-index hashed values: word, tag, suffix (Korean) — index 0 = none, n + 1 = root.
     w: Vec<u64>,
     p: Vec<u64>,
@@ -73,7 +76,10 @@ impl State {
             p.push(tag_value(*t));
             suf.push(if korean {
                 let last: Vec<char> = f.chars().rev().take(2).collect();
-                mix(hash_str(&last.iter().collect::<String>()), last.len() as u64)
+                mix(
+                    hash_str(&last.iter().collect::<String>()),
+                    last.len() as u64,
+                )
             } else {
                 NONE
             });
@@ -93,6 +99,8 @@ impl State {
             rc2: vec![0; size],
             nl: vec![0; size],
             nr: vec![0; size],
+            lset: vec![0; size],
+            rset: vec![0; size],
             w,
             p,
             suf,
@@ -135,6 +143,7 @@ impl State {
         self.heads[d] = head;
         self.labels[d] = label;
         if dep < head {
+            self.lset[h] |= 1 << (label % 64);
             self.nl[h] = self.nl[h].saturating_add(1);
             if self.lc1[h] == 0 || dep < self.lc1[h] {
                 self.lc2[h] = self.lc1[h];
@@ -143,6 +152,7 @@ impl State {
                 self.lc2[h] = dep;
             }
         } else {
+            self.rset[h] |= 1 << (label % 64);
             self.nr[h] = self.nr[h].saturating_add(1);
             if dep > self.rc1[h] {
                 self.rc2[h] = self.rc1[h];
@@ -191,7 +201,11 @@ impl State {
         let s2 = self.s(2);
         let b0 = self.b;
         let b1 = if b0 < self.root() { b0 + 1 } else { 0 };
-        let b2 = if b1 != 0 && b1 < self.root() { b1 + 1 } else { 0 };
+        let b2 = if b1 != 0 && b1 < self.root() {
+            b1 + 1
+        } else {
+            0
+        };
         let (w, p) = (&self.w, &self.p);
         let wi = |x: u32| w[x as usize];
         let pi = |x: u32| p[x as usize];
@@ -286,6 +300,12 @@ impl State {
             f2(69, pi(s1), s0wp),
             f3(70, pi(s1), s0p, self.label_value(s0l)),
             f3(71, s0p, self.label_value(s0l), self.label_value(s0r)),
+            f2(72, s0w, self.rset[s0 as usize]),
+            f2(73, s0p, self.rset[s0 as usize]),
+            f2(74, s0w, self.lset[s0 as usize]),
+            f2(75, s0p, self.lset[s0 as usize]),
+            f2(76, b0w, self.lset[b0 as usize]),
+            f2(77, b0p, self.lset[b0 as usize]),
         ]);
         if korean {
             let sf = |x: u32| self.suf[x as usize];

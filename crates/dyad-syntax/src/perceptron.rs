@@ -184,6 +184,23 @@ impl Weights {
         self.keys.push(key);
     }
 
+    /// A copy without the weights smaller than `min_abs` (and features left with none).
+    pub fn pruned(&self, min_abs: f32) -> Weights {
+        let mut out = Weights::new(self.n_classes);
+        let mut row = Vec::new();
+        for &k in &self.keys {
+            let (start, len) = self.index[&k];
+            row.clear();
+            for i in start as usize..(start + len) as usize {
+                if self.weights[i].abs() >= min_abs {
+                    row.push((self.classes[i], self.weights[i]));
+                }
+            }
+            out.push_row(k, &row);
+        }
+        out
+    }
+
     /// Sets `scores` to the sum of the rows of `feats`.
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
@@ -358,7 +375,10 @@ mod tests {
         let w = t.finish(0.0);
         let mut s = [0.0; 2];
         w.score(&f, &mut s);
-        assert!((s[0] - 0.5).abs() < 1e-3 && (s[1] + 0.5).abs() < 1e-3, "{s:?}");
+        assert!(
+            (s[0] - 0.5).abs() < 1e-3 && (s[1] + 0.5).abs() < 1e-3,
+            "{s:?}"
+        );
     }
 
     fn argmax(s: &[f32]) -> usize {

@@ -173,13 +173,7 @@ pub(crate) fn token_ctx(form: &str) -> TokenCtx {
 /// The tagger's feature hashes for position `i`, given the tags predicted before it.
 pub(crate) fn features(ctx: &[TokenCtx], i: usize, prev: [u64; 2], out: &mut Vec<u64>) {
     out.clear();
-    let at = |j: isize| -> Option<&TokenCtx> {
-        if j < 0 {
-            None
-        } else {
-            ctx.get(j as usize)
-        }
-    };
+    let at = |j: isize| -> Option<&TokenCtx> { if j < 0 { None } else { ctx.get(j as usize) } };
     let i_ = i as isize;
     let w = &ctx[i];
     let lw = |j: isize| at(j).map_or(PAD, |t| t.lower);
@@ -213,7 +207,7 @@ pub(crate) fn features(ctx: &[TokenCtx], i: usize, prev: [u64; 2], out: &mut Vec
 }
 
 /// Value standing for "no previous tag" at the start of a sentence.
-pub(crate) const START: u64 = 0x5354_4152_54;
+pub(crate) const START: u64 = 0x0053_5441_5254;
 
 /// Tag value used in feature hashes.
 #[inline]

@@ -35,8 +35,10 @@ impl GoldSentence {
         for r in s.words() {
             g.forms.push(r.form.clone());
             g.upos.push(r.upos.parse().map_err(|e| format!("{e}"))?);
-            g.heads
-                .push(r.head_num().ok_or_else(|| format!("bad head {:?}", r.head))?);
+            g.heads.push(
+                r.head_num()
+                    .ok_or_else(|| format!("bad head {:?}", r.head))?,
+            );
             g.deprels.push(r.deprel.clone());
         }
         let n = g.forms.len() as u32;
@@ -64,7 +66,7 @@ pub struct TrainConfig {
     pub parser_iterations: usize,
     /// Folds for jackknifed tags on the parser's training data.
     pub folds: usize,
-    /// From the second parser iteration on, follow the model's own (possibly wrong) move with
+    /// From the third parser iteration on, follow the model's own (possibly wrong) move with
     /// this probability (dynamic-oracle exploration).
     pub explore: f64,
     pub seed: u64,
@@ -76,11 +78,11 @@ impl Default for TrainConfig {
     fn default() -> TrainConfig {
         TrainConfig {
             tagger_iterations: 8,
-            parser_iterations: 12,
+            parser_iterations: 15,
             folds: 4,
             explore: 0.9,
             seed: 0x00d1_ad5e_ed00,
-            min_weight: 0.05,
+            min_weight: 1.0,
         }
     }
 }
@@ -240,7 +242,7 @@ pub fn train_parser(
                     t.update(&feats, best, guess);
                 }
                 t.tick();
-                let next = if it > 0 && rng.unit() < config.explore {
+                let next = if it > 1 && rng.unit() < config.explore {
                     guess
                 } else {
                     best
