@@ -143,7 +143,7 @@ impl Trainer {
 #[derive(Clone, Debug, Default)]
 pub struct Weights {
     n_classes: usize,
-    index: IdMap<(u32, u32)>,
+    index: Slots,
     keys: Vec<u64>,
     classes: Vec<u16>,
     weights: Vec<f32>,
@@ -180,7 +180,7 @@ impl Weights {
             self.classes.push(c);
             self.weights.push(w);
         }
-        self.index.insert(key, (start, row.len() as u32));
+        self.index.insert(key, start, row.len() as u32);
         self.keys.push(key);
     }
 
@@ -189,7 +189,7 @@ impl Weights {
         let mut out = Weights::new(self.n_classes);
         let mut row = Vec::new();
         for &k in &self.keys {
-            let (start, len) = self.index[&k];
+            let (start, len) = self.index.get(k).unwrap_or((0, 0));
             row.clear();
             for i in start as usize..(start + len) as usize {
                 if self.weights[i].abs() >= min_abs {
@@ -206,7 +206,7 @@ impl Weights {
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
         scores.fill(0.0);
         for f in feats {
-            if let Some(&(start, len)) = self.index.get(f) {
+            if let Some((start, len)) = self.index.get(*f) {
                 let (s, e) = (start as usize, (start + len) as usize);
                 for (c, w) in self.classes[s..e].iter().zip(&self.weights[s..e]) {
                     if let Some(x) = scores.get_mut(*c as usize) {
@@ -226,7 +226,7 @@ impl Weights {
         out.extend_from_slice(&scale.to_le_bytes());
         let mut prev = 0u64;
         for &k in &self.keys {
-            let (start, len) = self.index[&k];
+            let (start, len) = self.index.get(k).unwrap_or((0, 0));
             // Keys are sorted: store the gap as a varint.
             write_varint(out, k - prev);
             prev = k;
@@ -260,6 +260,68 @@ impl Weights {
             t.push_row(key, &row);
         }
         Some(t)
+    }
+}
+
+/// Open-addressing table feature → row (start, len): one slot read per lookup, linear probing,
+/// at most half full. Key 0 marks an empty slot (a feature hashing to 0 is kept aside).
+#[derive(Clone, Debug, Default)]
+struct Slots {
+    slots: Vec<(u64, u32, u32)>,
+    len: usize,
+    zero: Option<(u32, u32)>,
+}
+
+impl Slots {
+    fn insert(&mut self, key: u64, start: u32, n: u32) {
+        if key == 0 {
+            self.zero = Some((start, n));
+            return;
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![(0, 0, 0); (old.len() * 2).max(16)];
+            self.len = 0;
+            for (k, s, l) in old {
+                if k != 0 {
+                    self.insert(k, s, l);
+                }
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (key as usize) & mask;
+        loop {
+            if self.slots[i].0 == 0 || self.slots[i].0 == key {
+                if self.slots[i].0 == 0 {
+                    self.len += 1;
+                }
+                self.slots[i] = (key, start, n);
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<(u32, u32)> {
+        if key == 0 {
+            return self.zero;
+        }
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (key as usize) & mask;
+        loop {
+            let (k, s, l) = self.slots[i];
+            if k == key {
+                return Some((s, l));
+            }
+            if k == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
@@ -379,6 +441,24 @@ mod tests {
             (s[0] - 0.5).abs() < 1e-3 && (s[1] + 0.5).abs() < 1e-3,
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn slots_find_every_key_including_zero_and_colliding_ones() {
+        let mut t = Slots::default();
+        // Multiples of 1024 collide in any table of up to 1024 slots.
+        let keys: Vec<u64> = (0..300u64)
+            .map(|i| i * 1024)
+            .chain([7, 1u64 << 63])
+            .collect();
+        for (i, &k) in keys.iter().enumerate() {
+            t.insert(k, i as u32, 1);
+        }
+        for (i, &k) in keys.iter().enumerate() {
+            assert_eq!(t.get(k), Some((i as u32, 1)), "key {k}");
+        }
+        assert_eq!(t.get(5), None);
+        assert_eq!(Slots::default().get(3), None);
     }
 
     fn argmax(s: &[f32]) -> usize {
