@@ -44,24 +44,93 @@ fn revision_of(sources: &str, name: &str) -> String {
 
 /// Titles, months and other abbreviations that precede what they qualify: never final.
 const NEWS_TITLES: &[&str] = &[
-    "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Gen.", "Lt.", "Col.", "Maj.", "Capt.", "Cmdr.",
-    "Adm.", "Sgt.", "Cpl.", "Pvt.", "Sen.", "Rep.", "Reps.", "Gov.", "Lt.Gov.", "Amb.", "Pres.",
-    "Sec.", "Supt.", "Rev.", "Hon.", "Gov.-elect", "St.", "Mt.", "Ft.", "Jan.", "Feb.", "Mar.",
-    "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.", "Oct.", "Nov.", "Dec.", "No.", "Nos.",
-    "Vol.", "vs.", "v.", "Fig.", "pp.", "p.", "approx.", "ca.", "cf.", "Art.", "Sec.", "Ch.",
-    "Messrs.", "Mmes.", "Sr.", "Brig.", "Gens.", "Sens.", "Dept.", "Mon.", "Tue.", "Tues.",
-    "Wed.", "Thu.", "Thur.", "Thurs.", "Fri.", "Sat.", "Sun.", "e.g.", "i.e.", "viz.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Prof.",
+    "Gen.",
+    "Lt.",
+    "Col.",
+    "Maj.",
+    "Capt.",
+    "Cmdr.",
+    "Adm.",
+    "Sgt.",
+    "Cpl.",
+    "Pvt.",
+    "Sen.",
+    "Rep.",
+    "Reps.",
+    "Gov.",
+    "Lt.Gov.",
+    "Amb.",
+    "Pres.",
+    "Sec.",
+    "Supt.",
+    "Rev.",
+    "Hon.",
+    "Gov.-elect",
+    "St.",
+    "Mt.",
+    "Ft.",
+    "Jan.",
+    "Feb.",
+    "Mar.",
+    "Apr.",
+    "Jun.",
+    "Jul.",
+    "Aug.",
+    "Sep.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+    "No.",
+    "Nos.",
+    "Vol.",
+    "vs.",
+    "v.",
+    "Fig.",
+    "pp.",
+    "p.",
+    "approx.",
+    "ca.",
+    "cf.",
+    "Art.",
+    "Sec.",
+    "Ch.",
+    "Messrs.",
+    "Mmes.",
+    "Sr.",
+    "Brig.",
+    "Gens.",
+    "Sens.",
+    "Dept.",
+    "Mon.",
+    "Tue.",
+    "Tues.",
+    "Wed.",
+    "Thu.",
+    "Thur.",
+    "Thurs.",
+    "Fri.",
+    "Sat.",
+    "Sun.",
+    "e.g.",
+    "i.e.",
+    "viz.",
 ];
 
 /// Abbreviations that may end a sentence: company forms, states, countries, times.
 const NEWS_ENDS: &[&str] = &[
     "U.S.", "U.K.", "U.N.", "E.U.", "D.C.", "N.Y.", "L.A.", "Inc.", "Corp.", "Co.", "Ltd.",
-    "Bros.", "Jr.", "etc.", "a.m.", "p.m.", "Ala.", "Ariz.", "Ark.", "Calif.", "Colo.",
-    "Conn.", "Del.", "Fla.", "Ga.", "Ill.", "Ind.", "Kan.", "Ky.", "La.", "Md.", "Mass.",
-    "Mich.", "Minn.", "Miss.", "Mo.", "Mont.", "Neb.", "Nev.", "N.H.", "N.J.", "N.M.", "N.C.",
-    "N.D.", "Okla.", "Ore.", "Pa.", "R.I.", "S.C.", "S.D.", "Tenn.", "Tex.", "Va.", "Vt.",
-    "Wash.", "Wis.", "W.Va.", "Wyo.", "Ave.", "Blvd.", "Rd.", "Univ.", "Assn.", "Govt.",
-    "P.S.", "Ph.D.", "M.D.", "B.A.", "M.A.", "al.", "esp.", "Ltd.", "Pty.", "P.M.", "A.M.",
+    "Bros.", "Jr.", "etc.", "a.m.", "p.m.", "Ala.", "Ariz.", "Ark.", "Calif.", "Colo.", "Conn.",
+    "Del.", "Fla.", "Ga.", "Ill.", "Ind.", "Kan.", "Ky.", "La.", "Md.", "Mass.", "Mich.", "Minn.",
+    "Miss.", "Mo.", "Mont.", "Neb.", "Nev.", "N.H.", "N.J.", "N.M.", "N.C.", "N.D.", "Okla.",
+    "Ore.", "Pa.", "R.I.", "S.C.", "S.D.", "Tenn.", "Tex.", "Va.", "Vt.", "Wash.", "Wis.", "W.Va.",
+    "Wyo.", "Ave.", "Blvd.", "Rd.", "Univ.", "Assn.", "Govt.", "P.S.", "Ph.D.", "M.D.", "B.A.",
+    "M.A.", "al.", "esp.", "Ltd.", "Pty.", "P.M.", "A.M.",
 ];
 
 fn abbreviations(ewt_train: &[UdSentence], rev: &str) -> String {
@@ -90,7 +159,11 @@ fn abbreviations(ewt_train: &[UdSentence], rev: &str) -> String {
         if w.contains('-') {
             continue;
         }
-        let kind = if NEWS_TITLES.contains(&w.as_str()) { "title" } else { "end" };
+        let kind = if NEWS_TITLES.contains(&w.as_str()) {
+            "title"
+        } else {
+            "end"
+        };
         out.push_str(&format!("{w}\t{kind}\t{c}\n"));
     }
     out
@@ -102,14 +175,19 @@ fn ko_morph(sents: &[UdSentence], revs: &str) -> String {
     let mut total: HashMap<String, u32> = HashMap::new();
     for w in sents.iter().flat_map(|s| s.words()) {
         let chars: Vec<(usize, char)> = w.form.char_indices().collect();
-        if !chars.iter().any(|(_, c)| ('\u{AC00}'..='\u{D7A3}').contains(c)) {
+        if !chars
+            .iter()
+            .any(|(_, c)| ('\u{AC00}'..='\u{D7A3}').contains(c))
+        {
             continue;
         }
         for k in 1..chars.len().min(MAX + 1) {
             let at = chars[chars.len() - k].0;
             *total.entry(w.form[at..].to_string()).or_default() += 1;
         }
-        let Some((stem, segs)) = ko_gold_split(w) else { continue };
+        let Some((stem, segs)) = ko_gold_split(w) else {
+            continue;
+        };
         if segs.is_empty() || stem.is_empty() {
             continue;
         }
@@ -141,7 +219,14 @@ fn ko_morph(sents: &[UdSentence], revs: &str) -> String {
                 .iter()
                 .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
                 .map(|(s, _)| s)?;
-            (count >= 2).then(|| (suffix, count, total.get(suffix).copied().unwrap_or(count), best))
+            (count >= 2).then(|| {
+                (
+                    suffix,
+                    count,
+                    total.get(suffix).copied().unwrap_or(count),
+                    best,
+                )
+            })
         })
         .collect();
     rows.sort();
@@ -207,11 +292,14 @@ fn en_lemma(train: &[UdSentence], rev: &str) -> String {
     }
     // Keep a rule when it has support and changes what shorter endings would give.
     let mut rules: Rules = HashMap::new();
-    let mut by_len: Vec<(&(String, String), &BTreeMap<(String, String), u32>)> = cand.iter().collect();
+    let mut by_len: Vec<_> = cand.iter().collect();
     by_len.sort_by_key(|((u, e), _)| (e.chars().count(), u.clone(), e.clone()));
     for ((upos, ending), rw) in by_len {
         let sum: u32 = rw.values().sum();
-        let Some((best, &bc)) = rw.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))) else {
+        let Some((best, &bc)) = rw
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        else {
             continue;
         };
         if sum < 3 || bc * 2 < sum {

@@ -79,10 +79,14 @@ fn main() {
         }
         texts.push((raw_text(&sents), lang));
     }
-    // Throughput: tokenize + split every text repeatedly, at least 50 MB in all.
+    // Throughput: tokenize + split every text repeatedly, at least $EVAL_MB (default 50) MB.
     let bytes: usize = texts.iter().map(|t| t.0.len()).sum();
-    if bytes > 0 {
-        let rounds = (std::env::var("EVAL_MB").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(50) * 1_000_000 / bytes).max(1);
+    let mb = std::env::var("EVAL_MB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(50);
+    if let Some(rounds) = (mb * 1_000_000).checked_div(bytes) {
+        let rounds = rounds.max(1);
         let t0 = Instant::now();
         let mut tokens = 0usize;
         for _ in 0..rounds {

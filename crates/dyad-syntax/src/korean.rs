@@ -46,7 +46,9 @@ fn table() -> &'static HashMap<String, Entry> {
                 continue;
             }
             let f: Vec<&str> = line.split('\t').collect();
-            let [suffix, count, total, segs] = f[..] else { continue };
+            let [suffix, count, total, segs] = f[..] else {
+                continue;
+            };
             let (Ok(count), Ok(total)) = (count.parse::<u32>(), total.parse::<u32>()) else {
                 continue;
             };
@@ -110,7 +112,10 @@ pub fn morphs(eojeol: &str) -> Vec<Morph> {
             && has_final_ss(last)
             && is_hangul(before)
             && last != '있'
-            && entry.segments.first().is_some_and(|s| s.1 == MorphKind::Ending)
+            && entry
+                .segments
+                .first()
+                .is_some_and(|s| s.1 == MorphKind::Ending)
         {
             out[0].form.truncate(at);
             out.push(Morph {
@@ -149,18 +154,27 @@ mod tests {
     use super::*;
 
     fn show(e: &str) -> Vec<(String, &'static str)> {
-        morphs(e).into_iter().map(|m| (m.form, m.kind.as_str())).collect()
+        morphs(e)
+            .into_iter()
+            .map(|m| (m.form, m.kind.as_str()))
+            .collect()
     }
 
     #[test]
     fn particles_and_endings() {
-        assert_eq!(show("대통령은"), [("대통령".into(), "stem"), ("은".into(), "particle")]);
+        assert_eq!(
+            show("대통령은"),
+            [("대통령".into(), "stem"), ("은".into(), "particle")]
+        );
         assert_eq!(show("이재명"), [("이재명".to_string(), "stem")]);
         for verb in ["밝혔다", "밝혔습니다", "밝혔으며", "밝힌"] {
             let m = morphs(verb);
             assert_eq!(m[0].kind, MorphKind::Stem, "{verb}: {m:?}");
             assert!(m[0].form == "밝" || m[0].form == "밝히", "{verb}: {m:?}");
-            assert!(m[1..].iter().any(|x| x.kind == MorphKind::Ending), "{verb}: {m:?}");
+            assert!(
+                m[1..].iter().any(|x| x.kind == MorphKind::Ending),
+                "{verb}: {m:?}"
+            );
         }
         assert_eq!(show("."), [(".".to_string(), "other")]);
     }

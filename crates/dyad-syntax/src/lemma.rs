@@ -28,8 +28,10 @@ fn tables() -> &'static Tables {
             let f: Vec<&str> = line.split('\t').collect();
             match f[..] {
                 ["R", upos, ending, strip, add, ..] => {
-                    t.rules
-                        .insert((upos.to_string(), ending.to_string()), (strip.to_string(), add.to_string()));
+                    t.rules.insert(
+                        (upos.to_string(), ending.to_string()),
+                        (strip.to_string(), add.to_string()),
+                    );
                 }
                 ["X", form, upos, lemma, ..] => {
                     t.exceptions

@@ -28,7 +28,10 @@ pub fn annotate_document(text: &str, lang: Lang, annotate: Option<Annotator>) ->
         .iter()
         .map(|s| {
             let ann = annotate?;
-            let forms: Vec<&str> = tokens[s.tokens.clone()].iter().map(|t| t.form.as_str()).collect();
+            let forms: Vec<&str> = tokens[s.tokens.clone()]
+                .iter()
+                .map(|t| t.form.as_str())
+                .collect();
             let a = ann(&forms);
             (a.len() == forms.len()).then_some(a)
         })
@@ -43,14 +46,26 @@ pub fn annotate_document(text: &str, lang: Lang, annotate: Option<Annotator>) ->
 fn clean_field(s: &str) -> String {
     let s: String = s
         .chars()
-        .map(|c| if c == '\t' || c == '\n' || c == '\r' { ' ' } else { c })
+        .map(|c| {
+            if c == '\t' || c == '\n' || c == '\r' {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     if s.is_empty() { "_".into() } else { s }
 }
 
 /// Writes `text` as CoNLL-U into `out`. `doc_id` names the document (`# newdoc id`) and
 /// prefixes the sentence ids (`doc_id-1`, `doc_id-2`, ...).
-pub fn write_conllu(out: &mut String, text: &str, lang: Lang, doc_id: &str, annotate: Option<Annotator>) {
+pub fn write_conllu(
+    out: &mut String,
+    text: &str,
+    lang: Lang,
+    doc_id: &str,
+    annotate: Option<Annotator>,
+) {
     let a = annotate_document(text, lang, annotate);
     let _ = writeln!(out, "# newdoc id = {}", clean_field(doc_id));
     for (n, s) in a.sentences.iter().enumerate() {
@@ -103,14 +118,26 @@ mod tests {
         let mut s = String::new();
         write_conllu(&mut s, "We can't.\nNext", Lang::En, "d1", None);
         assert!(s.contains("# sent_id = d1-1\n# text = We can't.\n"), "{s}");
-        assert!(s.contains("2\tca\tcan\t_\t_\t_\t_\t_\t_\tSpaceAfter=No|TokenRange=3:5"), "{s}");
-        assert!(s.contains("4\t.\t.\t_\t_\t_\t_\t_\t_\tTokenRange=8:9"), "{s}");
+        assert!(
+            s.contains("2\tca\tcan\t_\t_\t_\t_\t_\t_\tSpaceAfter=No|TokenRange=3:5"),
+            "{s}"
+        );
+        assert!(
+            s.contains("4\t.\t.\t_\t_\t_\t_\t_\t_\tTokenRange=8:9"),
+            "{s}"
+        );
         assert!(s.contains("# sent_id = d1-2\n# text = Next\n"), "{s}");
         let fake = |forms: &[&str]| -> Vec<(String, u32, String)> {
-            forms.iter().map(|_| ("NOUN".to_string(), 0, "root".to_string())).collect()
+            forms
+                .iter()
+                .map(|_| ("NOUN".to_string(), 0, "root".to_string()))
+                .collect()
         };
         let mut s = String::new();
         write_conllu(&mut s, "Talks", Lang::En, "d2", Some(&fake));
-        assert!(s.contains("1\tTalks\ttalk\tNOUN\t_\t_\t0\troot\t_\tTokenRange=0:5"), "{s}");
+        assert!(
+            s.contains("1\tTalks\ttalk\tNOUN\t_\t_\t0\troot\t_\tTokenRange=0:5"),
+            "{s}"
+        );
     }
 }

@@ -43,8 +43,14 @@ fn table() -> &'static HashMap<String, AbbrKind> {
                 continue;
             }
             let mut f = line.split('\t');
-            let (Some(w), Some(kind)) = (f.next(), f.next()) else { continue };
-            let kind = if kind == "title" { AbbrKind::Title } else { AbbrKind::End };
+            let (Some(w), Some(kind)) = (f.next(), f.next()) else {
+                continue;
+            };
+            let kind = if kind == "title" {
+                AbbrKind::Title
+            } else {
+                AbbrKind::End
+            };
             m.insert(w.to_string(), kind);
         }
         m
@@ -96,12 +102,71 @@ pub fn abbreviation(word: &str) -> Option<AbbrKind> {
 
 /// Words that, capitalised after an abbreviation that may end a sentence, start a new one.
 const STARTERS: &[&str] = &[
-    "The", "A", "An", "He", "She", "It", "They", "We", "I", "You", "But", "And", "In", "On",
-    "At", "This", "That", "These", "Those", "There", "His", "Her", "Its", "Their", "Our", "My",
-    "If", "When", "While", "As", "After", "Before", "However", "Meanwhile", "So", "Yet", "What",
-    "Why", "How", "Who", "Some", "Many", "Most", "Mr.", "Ms.", "Mrs.", "Dr.", "For", "Under",
-    "According", "Last", "Next", "Since", "Although", "Officials", "President",
+    "The",
+    "A",
+    "An",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "You",
+    "But",
+    "And",
+    "In",
+    "On",
+    "At",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "There",
+    "His",
+    "Her",
+    "Its",
+    "Their",
+    "Our",
+    "My",
+    "If",
+    "When",
+    "While",
+    "As",
+    "After",
+    "Before",
+    "However",
+    "Meanwhile",
+    "So",
+    "Yet",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "Some",
+    "Many",
+    "Most",
+    "Mr.",
+    "Ms.",
+    "Mrs.",
+    "Dr.",
+    "For",
+    "Under",
+    "According",
+    "Last",
+    "Next",
+    "Since",
+    "Although",
+    "Officials",
+    "President",
 ];
+
+/// Bullet markers that start an item even in the middle of a line.
+fn is_bullet(form: &str) -> bool {
+    matches!(
+        form,
+        "▲" | "•" | "■" | "●" | "◆" | "▶" | "☞" | "◇" | "□" | "○"
+    )
+}
 
 fn is_terminal(form: &str) -> bool {
     !form.is_empty()
@@ -112,7 +177,9 @@ fn is_terminal(form: &str) -> bool {
 
 /// Whether a token can begin a sentence after a terminal.
 fn can_start(form: &str) -> bool {
-    let Some(c) = form.chars().next() else { return false };
+    let Some(c) = form.chars().next() else {
+        return false;
+    };
     if c.is_lowercase() {
         return false;
     }
@@ -142,6 +209,9 @@ pub fn split(text: &str, tokens: &[Token], lang: Lang) -> Vec<Sentence> {
         if gap_newline(i) {
             end_at = Some(i);
             open_quotes = 0;
+        } else if i + 1 < n && is_bullet(&tokens[i + 1].form) {
+            // Inline bullets (`▲ one ▲ two`): each bullet is a sentence.
+            end_at = Some(i);
         } else {
             let f = t.form.as_str();
             let terminal = is_terminal(f);
@@ -183,10 +253,14 @@ pub fn split(text: &str, tokens: &[Token], lang: Lang) -> Vec<Sentence> {
                                 && i == begin + 1
                                 && tokens[i - 1].form.len() <= 2
                                 && tokens[i - 1].form.chars().all(|c| c.is_ascii_digit());
-                            let ellipsis = f.chars().all(|c| c == '.' || c == '…') && f.chars().count() > 1 || f == "…";
+                            let ellipsis = f.chars().all(|c| c == '.' || c == '…')
+                                && f.chars().count() > 1
+                                || f == "…";
                             let next_ok = can_start(next);
                             let ellipsis_ok = !ellipsis
-                                || next.chars().next().is_some_and(|c| c.is_uppercase() || lang == Lang::Ko && !c.is_ascii());
+                                || next.chars().next().is_some_and(|c| {
+                                    c.is_uppercase() || lang == Lang::Ko && !c.is_ascii()
+                                });
                             !numbered_item && next_ok && ellipsis_ok
                         }
                     };
@@ -233,7 +307,10 @@ mod tests {
     #[test]
     fn english() {
         assert_eq!(
-            sents("SEOUL, Dec. 3 (Yonhap) -- Dr. Kim met U.S. officials. \"We agreed. It is done.\" He left... Then 3.5 percent.", Lang::En),
+            sents(
+                "SEOUL, Dec. 3 (Yonhap) -- Dr. Kim met U.S. officials. \"We agreed. It is done.\" He left... Then 3.5 percent.",
+                Lang::En
+            ),
             [
                 "SEOUL, Dec. 3 (Yonhap) -- Dr. Kim met U.S. officials.",
                 "\"We agreed.",
@@ -242,15 +319,29 @@ mod tests {
                 "Then 3.5 percent."
             ]
         );
-        assert_eq!(sents("Heading\n- one item\n- two item", Lang::En), ["Heading", "- one item", "- two item"]);
-        assert_eq!(sents("It grew in the U.S. The end.", Lang::En), ["It grew in the U.S.", "The end."]);
+        assert_eq!(
+            sents("Heading\n- one item\n- two item", Lang::En),
+            ["Heading", "- one item", "- two item"]
+        );
+        assert_eq!(
+            sents("It grew in the U.S. The end.", Lang::En),
+            ["It grew in the U.S.", "The end."]
+        );
     }
 
     #[test]
     fn korean() {
         assert_eq!(
-            sents("그는 “협상하겠다.”고 밝혔다. 정말요? 네. 「좋다.」", Lang::Ko),
-            ["그는 “협상하겠다.”고 밝혔다.", "정말요?", "네.", "「좋다.」"]
+            sents(
+                "그는 “협상하겠다.”고 밝혔다. 정말요? 네. 「좋다.」",
+                Lang::Ko
+            ),
+            [
+                "그는 “협상하겠다.”고 밝혔다.",
+                "정말요?",
+                "네.",
+                "「좋다.」"
+            ]
         );
     }
 }

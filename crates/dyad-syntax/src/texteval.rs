@@ -108,7 +108,12 @@ pub fn raw_text(sents: &[UdSentence]) -> String {
     for (i, s) in sents.iter().enumerate() {
         let doc = doc_of(&s.sent_id);
         if i > 0 {
-            let new_par = s.newpar || s.newdoc || (!doc.is_empty() && doc != prev_doc && !s.sent_id.starts_with("test-") && !s.sent_id.starts_with("dev-"));
+            let new_par = s.newpar
+                || s.newdoc
+                || (!doc.is_empty()
+                    && doc != prev_doc
+                    && !s.sent_id.starts_with("test-")
+                    && !s.sent_id.starts_with("dev-"));
             text.push(if new_par { '\n' } else { ' ' });
         }
         prev_doc = doc;
@@ -134,7 +139,11 @@ impl Score {
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -153,8 +162,10 @@ pub struct Segmentation {
 fn joins_previous(prev: &str, form: &str) -> bool {
     let f = form.to_lowercase().replace('’', "'");
     let p = prev.to_lowercase();
-    matches!(f.as_str(), "n't" | "'s" | "'re" | "'ll" | "'ve" | "'m" | "'d")
-        || (f == "not" && p == "can")
+    matches!(
+        f.as_str(),
+        "n't" | "'s" | "'re" | "'ll" | "'ve" | "'m" | "'d"
+    ) || (f == "not" && p == "can")
         || (f == "na" && (p == "gon" || p == "wan"))
         || (f == "ta" && p == "got")
 }
@@ -167,9 +178,7 @@ pub fn segmentation(sents: &[UdSentence], lang: Lang) -> Segmentation {
     let mut nws = 0usize;
     let mut chars_nws: Vec<char> = Vec::new();
     for (i, c) in text.char_indices() {
-        for b in i..i + c.len_utf8() {
-            nws_at[b] = nws;
-        }
+        nws_at[i..i + c.len_utf8()].fill(nws);
         if !c.is_whitespace() {
             nws += 1;
             chars_nws.push(c);
@@ -220,11 +229,14 @@ pub fn segmentation(sents: &[UdSentence], lang: Lang) -> Segmentation {
     let mut sys_tokens: Vec<(usize, usize)> = Vec::with_capacity(toks.len());
     for (i, t) in toks.iter().enumerate() {
         let sp = span(t.start, t.end);
-        if lang == Lang::En && i > 0 && toks[i - 1].end == t.start && joins_previous(&toks[i - 1].form, &t.form) {
-            if let Some(last) = sys_tokens.last_mut() {
-                last.1 = sp.1;
-                continue;
-            }
+        if lang == Lang::En
+            && i > 0
+            && toks[i - 1].end == t.start
+            && joins_previous(&toks[i - 1].form, &t.form)
+            && let Some(last) = sys_tokens.last_mut()
+        {
+            last.1 = sp.1;
+            continue;
         }
         sys_tokens.push(sp);
     }
@@ -291,7 +303,11 @@ pub fn ko_gold_split(w: &UdWord) -> Option<(String, Vec<(String, &'static str)>)
     if common == 0 {
         return None;
     }
-    let at = w.form.char_indices().nth(common).map_or(w.form.len(), |(i, _)| i);
+    let at = w
+        .form
+        .char_indices()
+        .nth(common)
+        .map_or(w.form.len(), |(i, _)| i);
     let (surface_stem, mut rest) = w.form.split_at(at);
     if rest.is_empty() {
         return Some((w.form.clone(), Vec::new()));
@@ -311,7 +327,10 @@ pub fn ko_gold_split(w: &UdWord) -> Option<(String, Vec<(String, &'static str)>)
     }
     if k > f && rest == parts[f..k].concat() {
         for j in (f..k).rev() {
-            tail.push((parts[j].to_string(), ko_tag_kind(tags[j]).unwrap_or("other")));
+            tail.push((
+                parts[j].to_string(),
+                ko_tag_kind(tags[j]).unwrap_or("other"),
+            ));
         }
     } else if !rest.is_empty() {
         tail.push((rest.to_string(), ko_tag_kind(tags[f]).unwrap_or("other")));
@@ -325,10 +344,16 @@ pub fn ko_gold_split(w: &UdWord) -> Option<(String, Vec<(String, &'static str)>)
 pub fn ko_stem_accuracy(sents: &[UdSentence]) -> (usize, usize, usize) {
     let (mut ok, mut total, mut base) = (0, 0, 0);
     for w in sents.iter().flat_map(|s| s.words()) {
-        if !w.form.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)) {
+        if !w
+            .form
+            .chars()
+            .any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))
+        {
             continue;
         }
-        let Some((gold_stem, _)) = ko_gold_split(w) else { continue };
+        let Some((gold_stem, _)) = ko_gold_split(w) else {
+            continue;
+        };
         total += 1;
         if crate::korean::split_suffix(&w.form).0 == gold_stem {
             ok += 1;
@@ -349,7 +374,11 @@ pub fn en_lemma_accuracy(sents: &[UdSentence]) -> (usize, usize, usize) {
         if crate::lemma(&w.form, &w.upos, Lang::En) == w.lemma {
             ok += 1;
         }
-        let b = if w.upos == "PROPN" { w.form.clone() } else { w.form.to_lowercase() };
+        let b = if w.upos == "PROPN" {
+            w.form.clone()
+        } else {
+            w.form.to_lowercase()
+        };
         if b == w.lemma {
             base += 1;
         }

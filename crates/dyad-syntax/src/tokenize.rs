@@ -162,14 +162,18 @@ fn is_word(c: char) -> bool {
 /// `http://…`, `https://…`, `www.…`, or an e-mail address (`a@b.c`).
 fn is_url_or_email(s: &str) -> bool {
     let l = s.trim_start_matches(is_opening);
-    let lower_starts = |p: &str| l.len() >= p.len() && l.is_char_boundary(p.len()) && l[..p.len()].eq_ignore_ascii_case(p);
+    let lower_starts = |p: &str| {
+        l.len() >= p.len() && l.is_char_boundary(p.len()) && l[..p.len()].eq_ignore_ascii_case(p)
+    };
     if lower_starts("http://") || lower_starts("https://") || lower_starts("www.") {
         return true;
     }
     if let Some(at) = l.find('@') {
         let (user, host) = (&l[..at], &l[at + 1..]);
         return !user.is_empty()
-            && user.chars().all(|c| c.is_alphanumeric() || "._-+".contains(c))
+            && user
+                .chars()
+                .all(|c| c.is_alphanumeric() || "._-+".contains(c))
             && host.contains('.')
             && host.chars().next().is_some_and(char::is_alphanumeric);
     }
@@ -185,14 +189,22 @@ fn last_char(s: &str) -> Option<char> {
 }
 
 /// Leading punctuation of a chunk, emitted one token per run; returns the new start.
-fn peel_leading(text: &str, mut a: usize, b: usize, lang: Lang, out: &mut Vec<(usize, usize)>) -> usize {
+fn peel_leading(
+    text: &str,
+    mut a: usize,
+    b: usize,
+    lang: Lang,
+    out: &mut Vec<(usize, usize)>,
+) -> usize {
     while a < b {
         let rest = &text[a..b];
         let Some(c) = first_char(rest) else { break };
         let cl = c.len_utf8();
         let next = rest[cl..].chars().next();
         let run_len = |pred: &dyn Fn(char) -> bool| -> usize {
-            rest.char_indices().find(|&(_, x)| !pred(x)).map_or(rest.len(), |(i, _)| i)
+            rest.char_indices()
+                .find(|&(_, x)| !pred(x))
+                .map_or(rest.len(), |(i, _)| i)
         };
         if c == '`' || (c == '\'' && next == Some('\'')) {
             let n = run_len(&|x| x == c);
@@ -206,7 +218,12 @@ fn peel_leading(text: &str, mut a: usize, b: usize, lang: Lang, out: &mut Vec<(u
             }
             out.push((a, a + cl));
             a += cl;
-        } else if is_opening(c) || matches!(c, '*' | '•' | '·' | '▲' | '■' | '●' | '◆' | '△' | '○' | '☞' | '▶' | '※') {
+        } else if is_opening(c)
+            || matches!(
+                c,
+                '*' | '•' | '·' | '▲' | '■' | '●' | '◆' | '△' | '○' | '☞' | '▶' | '※'
+            )
+        {
             out.push((a, a + cl));
             a += cl;
         } else if is_dash(c) {
@@ -263,14 +280,18 @@ fn en_chunk(text: &str, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
                 .map_or(core.len(), |(i, x)| core.len() - i - x.len_utf8())
         };
         if url {
-            if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '"' | '\'' | '”' | '’' | '>') {
+            if matches!(
+                c,
+                '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '"' | '\'' | '”' | '’' | '>'
+            ) {
                 trail.push((b - cl, b));
                 b -= cl;
                 continue;
             }
             break;
         }
-        if (c == '\'' || c == '’') && prev.is_some_and(|p| p == 's' || p == 'S') && core.len() > 2 {
+        if (c == '\'' || c == '’') && prev.is_some_and(|p| p == 's' || p == 'S') && core.len() > 2
+        {
             // "students'": the possessive apostrophe is a token of its own.
             trail.push((b - cl, b));
             b -= cl;
@@ -278,7 +299,11 @@ fn en_chunk(text: &str, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
             if c == ':' && core.len() == 1 {
                 break;
             }
-            let n = if c == '\'' { run_back(&|x| x == '\'') } else { cl };
+            let n = if c == '\'' {
+                run_back(&|x| x == '\'')
+            } else {
+                cl
+            };
             if n == core.len() {
                 break;
             }
@@ -344,7 +369,9 @@ fn en_core(text: &str, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
         while j < chars.len() {
             let c = chars[j].1;
             let mut k = j + 1;
-            while k < chars.len() && (chars[k].1 == c || (c == '!' || c == '?') && matches!(chars[k].1, '!' | '?')) {
+            while k < chars.len()
+                && (chars[k].1 == c || (c == '!' || c == '?') && matches!(chars[k].1, '!' | '?'))
+            {
                 k += 1;
             }
             let s = a + chars[j].0;
@@ -369,7 +396,10 @@ fn en_core(text: &str, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
                     k += 1;
                 }
                 split_len = k - i;
-            } else if both_words && !HYPHEN_PREFIXES.contains(&seg.to_ascii_lowercase().as_str()) && seg.chars().any(char::is_alphabetic) {
+            } else if both_words
+                && !HYPHEN_PREFIXES.contains(&seg.to_ascii_lowercase().as_str())
+                && seg.chars().any(char::is_alphabetic)
+            {
                 split_len = 1;
             }
         } else if matches!(c, '–' | '—' | '―' | '…') {
@@ -380,7 +410,10 @@ fn en_core(text: &str, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
                 k += 1;
             }
             split_len = k - i;
-        } else if c == '/' && prev.is_some_and(char::is_alphabetic) && next.is_some_and(char::is_alphabetic) {
+        } else if c == '/'
+            && prev.is_some_and(char::is_alphabetic)
+            && next.is_some_and(char::is_alphabetic)
+        {
             split_len = 1;
         }
         if split_len > 0 && i > 0 {
@@ -413,11 +446,12 @@ fn clitics(text: &str, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
     let shift = lower.len() - norm.len(); // 2 bytes per curly apostrophe replaced
     let split_at = |k: usize| -> Option<usize> { Some(k) };
     let mut cut: Option<usize> = None;
-    if norm.len() > 3 && norm.ends_with("n't") && w[..w.len() - 3 - shift].chars().all(char::is_alphabetic) {
+    if norm.len() > 3
+        && norm.ends_with("n't")
+        && w[..w.len() - 3 - shift].chars().all(char::is_alphabetic)
+    {
         cut = split_at(w.len() - 3 - shift);
-    } else if norm == "cannot" {
-        cut = Some(3);
-    } else if matches!(norm.as_str(), "gonna" | "gotta" | "wanna") {
+    } else if matches!(norm.as_str(), "cannot" | "gonna" | "gotta" | "wanna") {
         cut = Some(3);
     } else {
         for cl in ["'s", "'re", "'ll", "'ve", "'m", "'d"] {
@@ -448,8 +482,13 @@ fn ko_chunk(text: &str, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
         let mut b = e;
         let mut trail = Vec::new();
         while b > a {
-            let Some(c) = last_char(&text[a..b]) else { break };
-            if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '"' | '\'' | '”' | '’' | '>') {
+            let Some(c) = last_char(&text[a..b]) else {
+                break;
+            };
+            if matches!(
+                c,
+                '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '"' | '\'' | '”' | '’' | '>'
+            ) {
                 trail.push((b - c.len_utf8(), b));
                 b -= c.len_utf8();
             } else {
@@ -470,14 +509,20 @@ fn ko_chunk(text: &str, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
         let (off, c) = chars[i];
         let prev = if i > 0 { Some(chars[i - 1].1) } else { None };
         let next = chars.get(i + 1).map(|x| x.1);
-        let connector = matches!(c, '.' | ',' | '~' | '-' | '•' | '·' | '/' | ':' | '_' | '&' | '@' | '+')
-            && prev.is_some_and(is_word)
+        let connector = matches!(
+            c,
+            '.' | ',' | '~' | '-' | '•' | '·' | '/' | ':' | '_' | '&' | '@' | '+'
+        ) && prev.is_some_and(is_word)
             && next.is_some_and(is_word)
             && word_start.is_some();
         // Latin initials keep their period ("B.C."), as Kaist writes them.
         let initial_dot = c == '.'
             && prev.is_some_and(|p| p.is_ascii_uppercase())
-            && word_start.is_some_and(|w| chars[i - 1].0 > w && chunk[w..].starts_with(|x: char| x.is_ascii_uppercase()) && chunk[w..off].contains('.'));
+            && word_start.is_some_and(|w| {
+                chars[i - 1].0 > w
+                    && chunk[w..].starts_with(|x: char| x.is_ascii_uppercase())
+                    && chunk[w..off].contains('.')
+            });
         if is_word(c) || connector || initial_dot {
             if word_start.is_none() {
                 word_start = Some(off);
@@ -513,22 +558,60 @@ mod tests {
     fn english_conventions() {
         assert_eq!(
             forms("I can't go, he said \"we're done.\"", Lang::En),
-            ["I", "ca", "n't", "go", ",", "he", "said", "\"", "we", "'re", "done", ".", "\""]
+            [
+                "I", "ca", "n't", "go", ",", "he", "said", "\"", "we", "'re", "done", ".", "\""
+            ]
         );
-        assert_eq!(forms("The U.S. paid $3.5 billion (12%).", Lang::En), ["The", "U.S.", "paid", "$", "3.5", "billion", "(", "12", "%", ")", "."]);
-        assert_eq!(forms("Dr. Kim's e-mail: kim@example.com.", Lang::En), ["Dr.", "Kim", "'s", "e-mail", ":", "kim@example.com", "."]);
-        assert_eq!(forms("a search-engine gonna win", Lang::En), ["a", "search", "-", "engine", "gon", "na", "win"]);
-        assert_eq!(forms("See https://x.org/a?b=1, then...", Lang::En), ["See", "https://x.org/a?b=1", ",", "then", "..."]);
-        assert_eq!(forms("At 10:30 on 12/3/2025 -- 1,000 won", Lang::En), ["At", "10:30", "on", "12/3/2025", "--", "1,000", "won"]);
+        assert_eq!(
+            forms("The U.S. paid $3.5 billion (12%).", Lang::En),
+            [
+                "The", "U.S.", "paid", "$", "3.5", "billion", "(", "12", "%", ")", "."
+            ]
+        );
+        assert_eq!(
+            forms("Dr. Kim's e-mail: kim@example.com.", Lang::En),
+            ["Dr.", "Kim", "'s", "e-mail", ":", "kim@example.com", "."]
+        );
+        assert_eq!(
+            forms("a search-engine gonna win", Lang::En),
+            ["a", "search", "-", "engine", "gon", "na", "win"]
+        );
+        assert_eq!(
+            forms("See https://x.org/a?b=1, then...", Lang::En),
+            ["See", "https://x.org/a?b=1", ",", "then", "..."]
+        );
+        assert_eq!(
+            forms("At 10:30 on 12/3/2025 -- 1,000 won", Lang::En),
+            ["At", "10:30", "on", "12/3/2025", "--", "1,000", "won"]
+        );
     }
 
     #[test]
     fn korean_eojeols() {
         assert_eq!(
-            forms("주요20개국(G20) 정상회의를 앞둔 \"전망\"이라며 1,500여년.", Lang::Ko),
-            ["주요20개국", "(", "G20", ")", "정상회의를", "앞둔", "\"", "전망", "\"", "이라며", "1,500여년", "."]
+            forms(
+                "주요20개국(G20) 정상회의를 앞둔 \"전망\"이라며 1,500여년.",
+                Lang::Ko
+            ),
+            [
+                "주요20개국",
+                "(",
+                "G20",
+                ")",
+                "정상회의를",
+                "앞둔",
+                "\"",
+                "전망",
+                "\"",
+                "이라며",
+                "1,500여년",
+                "."
+            ]
         );
-        assert_eq!(forms("B.C. 석유•화학제품 '북핵'을", Lang::Ko), ["B.C.", "석유•화학제품", "'", "북핵", "'", "을"]);
+        assert_eq!(
+            forms("B.C. 석유•화학제품 '북핵'을", Lang::Ko),
+            ["B.C.", "석유•화학제품", "'", "북핵", "'", "을"]
+        );
     }
 
     #[test]
@@ -537,6 +620,9 @@ mod tests {
         for t in tokens(text, Lang::En) {
             assert_eq!(&text[t.start..t.end], t.form);
         }
-        assert_eq!(forms(text, Lang::En), ["He", "wo", "n’t", "—", "“", "ever", "”", "."]);
+        assert_eq!(
+            forms(text, Lang::En),
+            ["He", "wo", "n’t", "—", "“", "ever", "”", "."]
+        );
     }
 }
