@@ -405,9 +405,16 @@ mod tests {
         }
         let root = dir.path().to_string_lossy().into_owned();
         let (items, errors) = expand(&[root.clone(), format!("{root}/missing.txt")]);
+        // An absolute folder is named from itself: `<its name>/...`.
+        let base = dir
+            .path()
+            .file_name()
+            .expect("a tempdir has a name")
+            .to_string_lossy()
+            .into_owned();
         let names: Vec<_> = items
             .iter()
-            .map(|i| i.input.trim_start_matches(&root).to_string())
+            .map(|i| i.input.trim_start_matches(&base).to_string())
             .collect();
         assert_eq!(names, ["/a.html", "/b.txt", "/sub/d.htm.gz"]);
         std::fs::write(dir.path().join("c.jsonl"), "{}").expect("write");
