@@ -29,7 +29,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Extract { read, format } => extract(&read, format),
         Command::Ingest { read, store } => {
             let dir = data_dir(&store)?;
-            let summary = ingest(&read, &dir, quiet)?;
+            let lock = writer_lock(&dir, quiet)?;
+            let summary = ingest(&read, &dir, &lock, quiet)?;
             if let Err(e) = crate::track::after_ingest(&dir, quiet) {
                 eprintln!("dyad: commitment tracker: {e:#} (run `dyad commitments update`)");
                 return Ok(ExitCode::from(1));
@@ -81,6 +82,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Token(TokenCommand::Create { name, store }) => {
             token_create(&data_dir(&store)?, &name)
+        }
+        Command::Token(TokenCommand::List { json, store }) => {
+            token_list(&open_existing(&store)?, json)
+        }
+        Command::Token(TokenCommand::Revoke { token, store }) => {
+            token_revoke(&open_existing(&store)?, &token)
         }
         Command::Kb(KbCommand::Check { kb, store }) => kb_check(&kb, &store),
         Command::Commitments(c) => crate::track::run(c, quiet),
@@ -152,6 +159,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             store,
         }) => kb_lookup(&name, on.as_deref(), &kb, &store),
     }
+}
+
+/// Takes the data directory's writer lock, waiting (and saying so) while another dyad writes.
+pub(crate) fn writer_lock(dir: &Path, quiet: bool) -> Result<dyad_store::WriterLock> {
+    dyad_store::WriterLock::acquire(dir, |pid| {
+        if !quiet {
+            let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+            eprintln!(
+                "dyad: waiting for another dyad writing to {}{who}…",
+                dir.display()
+            );
+        }
+    })
+    .with_context(|| format!("locking {} for writing", dir.display()))
 }
 
 fn data_dir(args: &StoreArgs) -> Result<PathBuf> {
@@ -350,9 +371,16 @@ impl Summary {
     }
 }
 
-/// Feeds the index whatever the store holds beyond the index's watermark: after a crash
-/// between the store's commit and the index's, the next run completes the work.
-fn catch_up(store: &Store, index: &mut Index) -> Result<usize> {
+/// Feeds the index whatever the store holds and the index does not: first everything beyond
+/// the index's watermark (after a crash between the store's commit and the index's), then,
+/// when the counts still differ, every stored seq missing from the index, wherever it sits
+/// (an index committed past a document it never received, as the concurrent writers of
+/// issue 15 left it). Needs the writer lock.
+pub(crate) fn catch_up(
+    store: &Store,
+    index: &mut Index,
+    _lock: &dyad_store::WriterLock,
+) -> Result<usize> {
     let mut from = index.indexed_upto()?;
     let mut added = 0;
     loop {
@@ -366,6 +394,34 @@ fn catch_up(store: &Store, index: &mut Index) -> Result<usize> {
         index.commit(last)?;
         from = last;
     }
+    if index.num_docs()? == store.document_count()? {
+        return Ok(added);
+    }
+    let indexed = index.indexed_seqs()?;
+    let mut after = 0;
+    let mut pending = 0;
+    loop {
+        let seqs = store.seqs_after(after, 4096)?;
+        let Some(&last) = seqs.last() else { break };
+        for seq in seqs {
+            if indexed.binary_search(&seq).is_ok() {
+                continue;
+            }
+            if let Some(doc) = store.document_at(seq)? {
+                index.add(seq, &doc)?;
+                added += 1;
+                pending += 1;
+            }
+        }
+        if pending >= 512 {
+            index.commit(from)?;
+            pending = 0;
+        }
+        after = last;
+    }
+    if pending > 0 {
+        index.commit(from)?;
+    }
     Ok(added)
 }
 
@@ -374,6 +430,8 @@ fn catch_up(store: &Store, index: &mut Index) -> Result<usize> {
 pub struct Ingester {
     pub store: Store,
     index: Index,
+    /// The highest seq the index holds (its next commit's watermark).
+    upto: i64,
     dups: Duplicates,
     near: NearIndex,
     threshold: f64,
@@ -382,20 +440,29 @@ pub struct Ingester {
 }
 
 impl Ingester {
-    pub fn open(dir: &Path, stages: &Stages, quiet: bool) -> Result<Ingester> {
+    /// Opens the store and the index of `dir`, whose writer lock the caller holds, and brings
+    /// the index up to the store.
+    pub fn open(
+        dir: &Path,
+        lock: &dyad_store::WriterLock,
+        stages: &Stages,
+        quiet: bool,
+    ) -> Result<Ingester> {
         let store =
             Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
         // Bounded memory: the store is read through the page cache, not mapped.
         store.set_mmap_limit(0)?;
         let mut index = Index::open(dir)
             .with_context(|| format!("opening the full-text index in {}", dir.display()))?;
-        let recovered = catch_up(&store, &mut index)?;
+        let recovered = catch_up(&store, &mut index, lock)?;
         if recovered > 0 && !quiet {
             eprintln!("dyad: indexed {recovered} document(s) left over from an interrupted run");
         }
+        let upto = index.indexed_upto()?;
         Ok(Ingester {
             store,
             index,
+            upto,
             dups: Duplicates::default(),
             near: NearIndex::new(stages.dedup.clone()),
             threshold: stages.dedup.threshold,
@@ -471,6 +538,7 @@ impl Ingester {
             match put {
                 PutOutcome::New { seq } => {
                     self.index.add(*seq, doc)?;
+                    self.upto = self.upto.max(*seq);
                     self.summary.new += 1;
                     if doc.duplicate_of.is_some() {
                         self.summary.duplicates += 1;
@@ -480,8 +548,10 @@ impl Ingester {
             }
             self.store.clear_failure(&doc.input)?;
         }
+        // The watermark is the highest seq this writer indexed, never the store's: a seq it
+        // did not index must stay above the mark, for the next catch-up to find it.
         if puts.iter().any(PutOutcome::is_new) {
-            self.index.commit(self.store.max_seq()?)?;
+            self.index.commit(self.upto)?;
         }
         Ok(())
     }
@@ -508,10 +578,15 @@ pub fn memory() -> Option<String> {
     })
 }
 
-fn ingest(read: &ReadArgs, dir: &Path, quiet: bool) -> Result<Summary> {
+fn ingest(
+    read: &ReadArgs,
+    dir: &Path,
+    lock: &dyad_store::WriterLock,
+    quiet: bool,
+) -> Result<Summary> {
     let started = Instant::now();
     let stages = stages(read, Some(dir))?;
-    let mut ing = Ingester::open(dir, &stages, quiet)?;
+    let mut ing = Ingester::open(dir, lock, &stages, quiet)?;
     let lookup = if stages.fetcher.is_some() {
         Some(Store::open(dir)?)
     } else {
@@ -833,8 +908,27 @@ fn show(dir: &Path, id: &str, removed: bool, as_json: bool) -> Result<ExitCode> 
 
 fn stats(dir: &Path, as_json: bool) -> Result<ExitCode> {
     let store = Store::open(dir)?;
+    let mut index = Index::open(dir)?;
+    // Complete the index first when no writer runs; a running writer completes it itself.
+    let writer = match dyad_store::WriterLock::try_acquire(dir)? {
+        dyad_store::TryLock::Acquired(lock) => {
+            let added = catch_up(&store, &mut index, &lock)?;
+            if added > 0 {
+                eprintln!("dyad: indexed {added} document(s) the full-text index did not have");
+            }
+            None
+        }
+        dyad_store::TryLock::Busy(pid) => {
+            let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+            eprintln!(
+                "dyad: another dyad is writing to {}{who}: counts may still change",
+                dir.display()
+            );
+            Some(pid)
+        }
+    };
     let s = store.stats()?;
-    let indexed = Index::open(dir)?.num_docs()?;
+    let indexed = index.num_docs()?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if as_json {
@@ -843,6 +937,7 @@ fn stats(dir: &Path, as_json: bool) -> Result<ExitCode> {
             "failures": s.failures, "duplicates": s.duplicates, "removed_items": s.removed_items,
             "earliest": s.earliest, "latest": s.latest, "by_language": s.by_language,
             "by_source": s.by_source, "by_format": s.by_format,
+            "writer_running": writer.is_some(),
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
@@ -880,6 +975,7 @@ fn stats(dir: &Path, as_json: bool) -> Result<ExitCode> {
 }
 
 fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
+    dyad_store::create_private_dir(dir)?;
     let corpus = dir.join("sample-corpus");
     std::fs::create_dir_all(&corpus).with_context(|| format!("creating {}", corpus.display()))?;
     SAMPLE
@@ -898,9 +994,11 @@ fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
         "== dyad demo: ingesting the sample corpus from {}",
         corpus.display()
     );
-    let summary = ingest(&read, dir, quiet)?;
+    let lock = writer_lock(dir, quiet)?;
+    let summary = ingest(&read, dir, &lock, quiet)?;
     // The commitments board serves the tracker's registry: fill it as `dyad ingest` does.
     crate::track::after_ingest(dir, quiet).context("running the commitment tracker")?;
+    drop(lock);
     println!();
     stats(dir, false)?;
     for q in [
@@ -1163,9 +1261,21 @@ fn serve(dir: &Path, addr: std::net::SocketAddr) -> Result<()> {
             Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
         let mut index = Index::open(dir)
             .with_context(|| format!("opening the full-text index in {}", dir.display()))?;
-        let added = catch_up(&store, &mut index)?;
-        if added > 0 {
-            eprintln!("dyad: indexed {added} document(s) the full-text index did not have");
+        // Serving never waits for a writer: a running writer completes the index itself.
+        match dyad_store::WriterLock::try_acquire(dir)? {
+            dyad_store::TryLock::Acquired(lock) => {
+                let added = catch_up(&store, &mut index, &lock)?;
+                if added > 0 {
+                    eprintln!("dyad: indexed {added} document(s) the full-text index did not have");
+                }
+            }
+            dyad_store::TryLock::Busy(pid) => {
+                let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+                eprintln!(
+                    "dyad: another dyad is writing to {}{who}; its documents appear as it commits them",
+                    dir.display()
+                );
+            }
         }
         let matched = store
             .track_state(dyad_track::tracker::HIGH_WATER)
@@ -1209,4 +1319,95 @@ fn token_create(dir: &Path, name: &str) -> Result<ExitCode> {
         dir.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `dyad token list`: every token's id, name, creation and revocation; never a secret (the
+/// store has none: only hashes, which are not shown either).
+fn token_list(dir: &Path, as_json: bool) -> Result<ExitCode> {
+    let store =
+        Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
+    let tokens = store.tokens()?;
+    if as_json {
+        let v: Vec<_> = tokens
+            .iter()
+            .map(|t| {
+                json!({"id": t.id, "name": t.name, "created": t.created_at,
+                       "revoked": t.revoked_at})
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if tokens.is_empty() {
+        println!("no tokens (make one with `dyad token create --name NAME`)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{:>4}  {:<24}  {:<24}  revoked", "id", "name", "created");
+    for t in &tokens {
+        println!(
+            "{:>4}  {:<24}  {:<24}  {}",
+            t.id,
+            t.name,
+            t.created_at,
+            t.revoked_at.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dyad token revoke NAME|ID`: the API refuses a revoked token from its next request on.
+fn token_revoke(dir: &Path, which: &str) -> Result<ExitCode> {
+    let mut store =
+        Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
+    let revoked = store.revoke_token(which)?;
+    if revoked.is_empty() {
+        eprintln!("dyad: no live token named {which:?} or with that id (see `dyad token list`)");
+        return Ok(ExitCode::from(1));
+    }
+    for t in &revoked {
+        eprintln!("dyad: revoked token {} (`{}`)", t.id, t.name);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (issue 15): an index committed with a watermark above a document it never
+    /// received (what two concurrent ingests left) was never repaired: catch-up only read past
+    /// the watermark. Now every stored document missing from the index is added.
+    #[test]
+    fn catch_up_fills_a_gap_below_the_watermark() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(dir.path()).expect("store");
+        let docs: Vec<Document> = (0..5)
+            .map(|i| {
+                Document::new(
+                    &format!("in/{i}.txt"),
+                    Some(&format!("Report {i}")),
+                    &format!("Officials met on day {i} to review item {i}."),
+                )
+            })
+            .collect();
+        let puts = store.put_documents(&docs).expect("put");
+        let seqs: Vec<i64> = puts.iter().map(PutOutcome::seq).collect();
+        let mut index = Index::open(dir.path()).expect("index");
+        // Documents 1 and 3 never reached the index, yet the mark says "up to the last".
+        for (i, (seq, doc)) in seqs.iter().zip(&docs).enumerate() {
+            if i != 1 && i != 3 {
+                index.add(*seq, doc).expect("add");
+            }
+        }
+        index.commit(seqs[4]).expect("commit");
+        assert_eq!(index.num_docs().expect("count"), 3);
+        let lock = dyad_store::WriterLock::acquire(dir.path(), |_| {}).expect("lock");
+        let added = catch_up(&store, &mut index, &lock).expect("catch up");
+        assert_eq!(added, 2);
+        assert_eq!(index.num_docs().expect("count"), 5);
+        assert_eq!(index.indexed_seqs().expect("seqs"), seqs);
+        assert_eq!(index.indexed_upto().expect("mark"), seqs[4]);
+        // Nothing left to do: a second catch-up adds nothing.
+        assert_eq!(catch_up(&store, &mut index, &lock).expect("again"), 0);
+    }
 }

@@ -285,6 +285,24 @@ enum TokenCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Every token: id, name, when it was created and revoked. Never the token itself.
+    #[command(after_help = "Example:\n  dyad token list --data-dir ./store")]
+    List {
+        /// One JSON array.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke the live tokens of a name, or one token by id: the API answers 401 to it.
+    #[command(after_help = "Example:\n  dyad token revoke alice --data-dir ./store")]
+    Revoke {
+        /// The token's name (every live token of that name) or its id.
+        #[arg(value_name = "NAME|ID")]
+        token: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]

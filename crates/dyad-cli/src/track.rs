@@ -200,6 +200,8 @@ pub fn run(cmd: CommitmentsCommand, quiet: bool) -> Result<ExitCode> {
     let t = tracker()?;
     match cmd {
         CommitmentsCommand::Update { rescan, store } => {
+            let dir = crate::commands::open_existing(&store)?;
+            let _lock = crate::commands::writer_lock(&dir, quiet)?;
             let mut s = open(&store)?;
             let r = t.update(&mut s, rescan)?;
             if !quiet {

@@ -112,7 +112,6 @@ pub fn run(
     let Some(fetcher) = stages.fetcher.as_ref() else {
         bail!("watching needs a fetcher");
     };
-    let mut ing = Ingester::open(dir, stages, true)?;
     let mut feeds: Vec<Feed> = feeds
         .into_iter()
         .map(|(url, interval)| Feed {
@@ -138,6 +137,9 @@ pub fn run(
     let mut polls = 0usize;
     let failed_last = loop {
         let mut failed_last = false;
+        // One poll holds the writer lock; between polls other writers (an ingest) get their turn.
+        let lock = crate::commands::writer_lock(dir, quiet)?;
+        let mut ing = Ingester::open(dir, &lock, stages, true)?;
         let now = Instant::now();
         for feed in feeds.iter_mut().filter(|f| f.due <= now) {
             feed.due = Instant::now() + feed.interval;
@@ -235,6 +237,8 @@ pub fn run(
                 ing.summary.duplicates - dups_before,
             ));
         }
+        drop(ing);
+        drop(lock);
         polls += 1;
         if cycles.is_some_and(|c| polls >= c) {
             break failed_last;

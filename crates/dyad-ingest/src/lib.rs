@@ -113,13 +113,13 @@ pub fn expand(args: &[String]) -> (Vec<Item>, Vec<ListError>) {
         }
         let path = Path::new(arg);
         match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => walk(arg, path, &mut items, &mut errors),
+            Ok(m) if m.is_dir() => walk(path, &mut items, &mut errors),
             Ok(_) => items.push(Item {
-                input: arg.clone(),
+                input: shown(path, path),
                 path: Some(path.to_path_buf()),
             }),
             Err(e) => errors.push(ListError {
-                input: arg.clone(),
+                input: shown(path, path),
                 error: describe_io(&e),
             }),
         }
@@ -127,7 +127,7 @@ pub fn expand(args: &[String]) -> (Vec<Item>, Vec<ListError>) {
     (items, errors)
 }
 
-fn walk(arg: &str, root: &Path, items: &mut Vec<Item>, errors: &mut Vec<ListError>) {
+fn walk(root: &Path, items: &mut Vec<Item>, errors: &mut Vec<ListError>) {
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name();
@@ -138,15 +138,12 @@ fn walk(arg: &str, root: &Path, items: &mut Vec<Item>, errors: &mut Vec<ListErro
                     continue;
                 }
                 items.push(Item {
-                    input: e.path().to_string_lossy().into_owned(),
+                    input: shown(root, e.path()),
                     path: Some(e.path().to_path_buf()),
                 });
             }
             Err(e) => {
-                let input = e
-                    .path()
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| arg.to_string());
+                let input = shown(root, e.path().unwrap_or(root));
                 let error = match e.io_error() {
                     Some(io) => describe_io(io),
                     None => e.to_string(),
@@ -154,6 +151,25 @@ fn walk(arg: &str, root: &Path, items: &mut Vec<Item>, errors: &mut Vec<ListErro
                 errors.push(ListError { input, error });
             }
         }
+    }
+}
+
+/// The name an input is reported and stored under: the path as the user typed it (a relative
+/// path, joined with the folder walk's), or, when the user typed an absolute path, the path
+/// from the named folder or file itself (`/srv/news/a/b.html` given as `/srv/news` is
+/// `news/a/b.html`): the server's own folders never reach the store, the API or the dashboard.
+fn shown(given: &Path, found: &Path) -> String {
+    if !given.has_root() {
+        return found.to_string_lossy().into_owned();
+    }
+    let base = given.parent().unwrap_or(given);
+    match found.strip_prefix(base) {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_string_lossy().into_owned(),
+        // `/` itself, or a path outside the one given: its last component.
+        _ => found
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "/".into()),
     }
 }
 
@@ -305,6 +321,38 @@ mod tests {
         e.finish().expect("in-memory gzip")
     }
 
+    /// Regression (issue 15): an absolute folder or file was stored, and served, under the
+    /// server's absolute path.
+    #[test]
+    fn inputs_are_named_relative_to_what_was_given() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let news = dir.path().join("news");
+        std::fs::create_dir_all(news.join("a")).expect("mkdir");
+        std::fs::write(news.join("a/b.txt"), "Text.").expect("write");
+        std::fs::write(news.join("c.html"), "<p>Page</p>").expect("write");
+        let abs = news.to_string_lossy().into_owned();
+        let (items, errors) = expand(std::slice::from_ref(&abs));
+        assert!(errors.is_empty());
+        let names: Vec<&str> = items.iter().map(|i| i.input.as_str()).collect();
+        assert_eq!(names, ["news/a/b.txt", "news/c.html"]);
+        assert!(
+            items
+                .iter()
+                .all(|i| i.path.as_ref().is_some_and(|p| p.is_absolute()))
+        );
+        let file = news.join("c.html").to_string_lossy().into_owned();
+        let (items, _) = expand(&[file]);
+        assert_eq!(items[0].input, "c.html");
+        let (_, errors) = expand(&[dir.path().join("gone.txt").to_string_lossy().into_owned()]);
+        assert_eq!(errors[0].input, "gone.txt");
+        // A relative path stays as typed.
+        assert_eq!(
+            shown(Path::new("corpus"), Path::new("corpus/x.txt")),
+            "corpus/x.txt"
+        );
+        assert_eq!(shown(Path::new("/"), Path::new("/x.txt")), "x.txt");
+    }
+
     #[test]
     fn formats_by_extension_and_content() {
         assert_eq!(declared_format("a/b.HTML.gz"), Some(Format::Html));
@@ -357,9 +405,16 @@ mod tests {
         }
         let root = dir.path().to_string_lossy().into_owned();
         let (items, errors) = expand(&[root.clone(), format!("{root}/missing.txt")]);
+        // An absolute folder is named from itself: `<its name>/...`.
+        let base = dir
+            .path()
+            .file_name()
+            .expect("a tempdir has a name")
+            .to_string_lossy()
+            .into_owned();
         let names: Vec<_> = items
             .iter()
-            .map(|i| i.input.trim_start_matches(&root).to_string())
+            .map(|i| i.input.trim_start_matches(&base).to_string())
             .collect();
         assert_eq!(names, ["/a.html", "/b.txt", "/sub/d.htm.gz"]);
         std::fs::write(dir.path().join("c.jsonl"), "{}").expect("write");

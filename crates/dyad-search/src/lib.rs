@@ -8,7 +8,9 @@
 //! * **The last commit says how far the index got.** Every commit carries as payload the highest
 //!   store `seq` it contains ([`Index::indexed_upto`], 0 for a new index). After a crash the
 //!   caller re-feeds `documents_after(indexed_upto)`; because [`Index::add`] first deletes any
-//!   document with the same id, re-adding is idempotent and never duplicates hits.
+//!   document with the same id, re-adding is idempotent and never duplicates hits. When the
+//!   index's count still differs from the store's, [`Index::indexed_seqs`] says which stored
+//!   seqs it lacks below the mark.
 //! * **One writer per index.** The writer is taken lazily, on the first [`Index::add`] or
 //!   [`Index::commit`], and is guarded by tantivy's lock file: a second writer, in this process
 //!   or another, gets [`SearchError::Locked`]. Searching never takes the lock.
@@ -215,6 +217,28 @@ impl Fields {
     }
 }
 
+/// Creates `dir` and its missing parents readable by their owner only (0700 on Unix, whatever
+/// the umask), and sets the index folder itself to 0700 even when it existed.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        b.mode(0o700);
+        let fresh_parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty() && !p.exists());
+        b.create(dir)?;
+        if let Some(parent) = fresh_parent {
+            std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))?;
+        }
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    b.create(dir)
+}
+
 /// The full-text index.
 pub struct Index {
     dir: PathBuf,
@@ -239,7 +263,7 @@ impl Index {
     /// Does not take the writer lock.
     pub fn open(data_dir: &Path) -> Result<Index, SearchError> {
         let dir = data_dir.join(INDEX_DIR);
-        std::fs::create_dir_all(&dir).map_err(|source| SearchError::CreateDir {
+        private_dir(&dir).map_err(|source| SearchError::CreateDir {
             path: dir.clone(),
             source,
         })?;
@@ -253,7 +277,7 @@ impl Index {
                     source: e,
                 };
                 std::fs::remove_dir_all(&dir).map_err(reset)?;
-                std::fs::create_dir_all(&dir).map_err(reset)?;
+                private_dir(&dir).map_err(reset)?;
                 let directory = tantivy::directory::MmapDirectory::open(&dir)?;
                 tantivy::Index::open_or_create(directory, schema()).map_err(|e| match e {
                     TantivyError::SchemaError(reason) => SearchError::Schema {
@@ -370,6 +394,27 @@ impl Index {
     pub fn num_docs(&self) -> Result<u64, SearchError> {
         self.reader.reload()?;
         Ok(self.reader.searcher().num_docs())
+    }
+
+    /// The store seqs of every live document of the last commit, sorted. Reads one stored
+    /// field per document: catch-up calls it only when the index and the store disagree.
+    pub fn indexed_seqs(&self) -> Result<Vec<i64>, SearchError> {
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let mut seqs = Vec::with_capacity(usize::try_from(searcher.num_docs()).unwrap_or(0));
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let ord = u32::try_from(ord).map_err(|_| {
+                SearchError::Tantivy(TantivyError::InternalError("too many segments".into()))
+            })?;
+            for doc in segment.doc_ids_alive() {
+                let stored: TantivyDocument = searcher.doc(tantivy::DocAddress::new(ord, doc))?;
+                if let Some(seq) = stored.get_first(self.fields.seq).and_then(|v| v.as_i64()) {
+                    seqs.push(seq);
+                }
+            }
+        }
+        seqs.sort_unstable();
+        Ok(seqs)
     }
 
     /// Runs a query. Hits are ordered by score; with an empty `text`, by date, newest first.

@@ -30,7 +30,9 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use rusqlite_migration::{M, Migrations};
 
 mod intake;
+mod lock;
 pub use intake::{DuplicateSource, NEAR_BAND_CAP, NearCandidate, NearKeys};
+pub use lock::{LOCK_FILE, TryLock, WriterLock, create_private_dir, set_mode};
 
 /// The database file name inside the data directory.
 pub const DB_FILE: &str = "dyad.sqlite3";
@@ -58,9 +60,41 @@ const DOC_COLUMNS: &str = "seq, id, input, title, published, language, source, c
      format, encoding, text, duplicate_of, byline, removed, entities, events, quotes, \
      commitments, topics, claims, warnings, cleaned_with, unresolved, times, tone";
 
+/// Makes an existing file of the store readable and writable by its owner only (Unix).
+fn private_file(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return Ok(()); // not there (yet): nothing to protect
+        };
+        if meta.permissions().mode() & 0o777 != 0o600 {
+            lock::set_mode(path, 0o600).map_err(|source| StoreError::Private {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("cannot make {path} private to its owner: {source}")]
+    Private {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot take the writer lock {path}: {source}")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot create data directory {path}: {source}")]
     CreateDir {
         path: PathBuf,
@@ -144,12 +178,23 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the data directory and `dyad.sqlite3` inside it, sets the
     /// connection pragmas and migrates the schema to the latest version.
+    ///
+    /// A new data directory is made readable by its owner only (0700), and the database files
+    /// (with their `-wal` and `-shm`) are kept at 0600, whatever the umask.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
+        lock::create_private_dir(data_dir)?;
         let path = data_dir.join(DB_FILE);
+        if !path.exists() {
+            // Created private before SQLite opens it; SQLite gives `-wal`/`-shm` its mode.
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(false);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options.open(&path).map_err(|source| StoreError::Private {
+                path: path.clone(),
+                source,
+            })?;
+        }
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String =
@@ -167,6 +212,11 @@ impl Store {
         conn.pragma_update(None, "cache_size", -16_384)?;
         conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.clone().into_os_string();
+            file.push(suffix);
+            private_file(Path::new(&file))?;
+        }
         Ok(Store { conn, path })
     }
 
@@ -330,6 +380,37 @@ impl Store {
             .query_map(params![seq, limit], RawRow::from_row)?
             .collect::<Result<Vec<_>, _>>()?;
         raws.into_iter().map(RawRow::into_document).collect()
+    }
+
+    /// The seqs of stored documents after `seq`, in order, at most `limit` of them (catch-up
+    /// compares them with what the index holds).
+    pub fn seqs_after(&self, seq: i64, limit: usize) -> Result<Vec<i64>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq FROM documents WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let seqs = stmt
+            .query_map(params![seq, limit], |row| row.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(seqs)
+    }
+
+    /// The document stored under `seq`, if any.
+    pub fn document_at(&self, seq: i64) -> Result<Option<Document>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {DOC_COLUMNS} FROM documents WHERE seq = ?1"
+        ))?;
+        let raw = stmt.query_row([seq], RawRow::from_row).optional()?;
+        raw.map(|r| r.into_document().map(|(_, doc)| doc))
+            .transpose()
+    }
+
+    /// The number of stored documents.
+    pub fn document_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM documents", [], |row| row.get(0))?;
+        Ok(to_count(n))
     }
 
     /// The highest `seq` in use, 0 when the store is empty.

@@ -394,6 +394,48 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Every API token, oldest first (names and dates; the hashes stay in the store).
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, created_at, revoked_at FROM api_tokens ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(TokenInfo {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    created_at: r.get(2)?,
+                    revoked_at: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Revokes the live tokens named `name_or_id`, or the one with that id; returns the tokens
+    /// revoked now (empty when none matched or all were revoked already).
+    pub fn revoke_token(&mut self, name_or_id: &str) -> Result<Vec<TokenInfo>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let id: Option<i64> = name_or_id.trim().parse().ok();
+        let ids: Vec<i64> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id FROM api_tokens WHERE revoked_at IS NULL AND (name = ?1 OR id = ?2)",
+            )?;
+            stmt.query_map(params![name_or_id, id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        for id in &ids {
+            tx.execute(
+                "UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+                 WHERE id = ?1",
+                [id],
+            )?;
+        }
+        tx.commit()?;
+        let all = self.tokens()?;
+        Ok(all.into_iter().filter(|t| ids.contains(&t.id)).collect())
+    }
+
     /// The name of the live token with this hash, if any.
     pub fn token_name(&self, hash: &str) -> Result<Option<String>, StoreError> {
         let mut stmt = self
@@ -543,4 +585,13 @@ fn event_query(f: &EventFilter, dated: bool) -> (String, Where, &'static str) {
         w.add("e.status = ?", status.trim().to_lowercase());
     }
     (from, w, order)
+}
+
+/// An API token as `dyad token list` shows it: never its secret nor its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
 }

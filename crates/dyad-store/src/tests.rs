@@ -782,3 +782,51 @@ fn track_board_follows_the_registry() {
         [("stalled".to_string(), 1)]
     );
 }
+
+/// One writer at a time: a second taker is told the holder's pid and does not get the lock;
+/// the lock is free again once its holder is dropped.
+#[test]
+fn writer_lock_is_exclusive_and_names_its_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("fresh");
+    let held = WriterLock::acquire(&data, |_| panic!("nobody holds it yet")).unwrap();
+    match WriterLock::try_acquire(&data).unwrap() {
+        TryLock::Busy(pid) => assert_eq!(pid, Some(std::process::id())),
+        TryLock::Acquired(_) => panic!("two writers hold the lock"),
+    }
+    drop(held);
+    assert!(matches!(
+        WriterLock::try_acquire(&data).unwrap(),
+        TryLock::Acquired(_)
+    ));
+}
+
+/// Tokens are listed without their hash and revoked by name or id; a revoked token no
+/// longer authenticates.
+#[test]
+fn tokens_are_listed_and_revoked_by_name_or_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let a = store.add_token("alice", "hash-a").unwrap();
+    let b = store.add_token("bob", "hash-b").unwrap();
+    let list = store.tokens().unwrap();
+    assert_eq!(
+        list.iter()
+            .map(|t| (t.id, t.name.as_str()))
+            .collect::<Vec<_>>(),
+        [(a, "alice"), (b, "bob")]
+    );
+    assert!(list.iter().all(|t| t.revoked_at.is_none()));
+    let revoked = store.revoke_token("alice").unwrap();
+    assert_eq!(revoked.len(), 1);
+    assert!(revoked[0].revoked_at.is_some());
+    assert_eq!(store.token_name("hash-a").unwrap(), None);
+    assert!(
+        store.revoke_token("alice").unwrap().is_empty(),
+        "already revoked"
+    );
+    assert_eq!(store.token_name("hash-b").unwrap().as_deref(), Some("bob"));
+    assert_eq!(store.revoke_token(&b.to_string()).unwrap()[0].name, "bob");
+    assert_eq!(store.token_name("hash-b").unwrap(), None);
+    assert!(store.revoke_token("nobody").unwrap().is_empty());
+}
