@@ -69,8 +69,7 @@ impl<'a> Frame<'a> {
         (sentences, quoted): (Spans, Spans),
         times: &'a [TimeExpr],
         on: Option<String>,
-        kb: &Kb,
-        roles: &Roles,
+        (kb, roles): (&Kb, &Roles),
         clock: &'a Clock,
     ) -> Frame<'a> {
         let mut mentions: Vec<Ment> = entities

@@ -154,8 +154,7 @@ impl Extractor {
             (sentences, self.quotes.quoted_spans(&doc.text)),
             &doc.times,
             on,
-            self.linker.kb(),
-            &self.events.lexicon().roles(),
+            (self.linker.kb(), &self.events.lexicon().roles()),
             clock,
         );
         let text = doc.text.as_str();
