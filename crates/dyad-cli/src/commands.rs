@@ -109,6 +109,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 fetch: true,
                 threads,
                 dup_threshold,
+                budget: crate::BudgetArgs::default(),
             };
             let stages = stages(&read, Some(&dir))?;
             let cycles = if once { Some(1) } else { cycles };
@@ -216,6 +217,7 @@ fn stages(read: &ReadArgs, data_dir: Option<&Path>) -> Result<Stages> {
     if let Some(path) = &read.lexicon {
         lexicon.extend_from(path)?;
     }
+    let budget = read.budget.resolve().map_err(anyhow::Error::msg)?;
     let kb = load_kb(&read.kb, data_dir)?;
     if !(0.0..=1.0).contains(&read.dup_threshold) {
         bail!(
@@ -239,6 +241,7 @@ fn stages(read: &ReadArgs, data_dir: Option<&Path>) -> Result<Stages> {
     Ok(Stages {
         cleaner: Cleaner::new(lexicon),
         extractor: dyad_extract::Extractor::new(kb, dyad_extract::EntityLexicon::default()),
+        budget,
         fetcher,
         dedup: dyad_dedup::Config {
             threshold: read.dup_threshold,
@@ -989,6 +992,7 @@ fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
         fetch: false,
         threads: None,
         dup_threshold: dyad_dedup::Config::default().threshold,
+        budget: crate::BudgetArgs::default(),
     };
     println!(
         "== dyad demo: ingesting the sample corpus from {}",

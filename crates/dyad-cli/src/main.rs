@@ -79,6 +79,57 @@ struct ReadArgs {
     /// existing id override it. Repeatable.
     #[arg(long, value_name = "FILE")]
     kb: Vec<PathBuf>,
+    #[command(flatten)]
+    budget: BudgetArgs,
+}
+
+/// The per-document extraction budget: a document over any limit is recorded as failed, with
+/// the limit named, and the run goes on (exit status 1).
+#[derive(Args, Debug, Clone)]
+struct BudgetArgs {
+    /// Wall-clock time extraction may spend on one document, in milliseconds.
+    #[arg(long, default_value_t = 20_000, value_name = "MS")]
+    doc_budget_ms: u64,
+    /// Largest clean text extraction accepts, in bytes (suffixes K, M, G).
+    #[arg(long, default_value = "8M", value_parser = parse_size, value_name = "SIZE")]
+    doc_max_text: u64,
+    /// Most sentences a document may have.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    doc_max_sentences: usize,
+    /// Most entity mentions a document may have.
+    #[arg(long, default_value_t = 200_000, value_name = "N")]
+    doc_max_mentions: usize,
+}
+
+impl Default for BudgetArgs {
+    /// The same values as the flags' defaults (a test checks they agree).
+    fn default() -> Self {
+        let b = dyad_extract::Budget::default();
+        BudgetArgs {
+            doc_budget_ms: u64::try_from(b.time.as_millis()).unwrap_or(u64::MAX),
+            doc_max_text: b.max_text_bytes as u64,
+            doc_max_sentences: b.max_sentences,
+            doc_max_mentions: b.max_mentions,
+        }
+    }
+}
+
+impl BudgetArgs {
+    /// The validated budget: every limit positive.
+    fn resolve(&self) -> Result<dyad_extract::Budget, String> {
+        let b = dyad_extract::Budget {
+            time: std::time::Duration::from_millis(self.doc_budget_ms),
+            max_text_bytes: usize::try_from(self.doc_max_text).unwrap_or(usize::MAX),
+            max_sentences: self.doc_max_sentences,
+            max_mentions: self.doc_max_mentions,
+        };
+        b.validate().map_err(|e| {
+            format!(
+                "{e} (--doc-budget-ms, --doc-max-text, --doc-max-sentences, --doc-max-mentions)"
+            )
+        })?;
+        Ok(b)
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -382,6 +433,29 @@ mod tests {
         assert_eq!(parse_size("2k"), Ok(2048));
         assert!(parse_size("12Q").is_err());
         assert!(parse_size("lots").is_err());
+    }
+
+    #[test]
+    fn budget_flag_defaults_are_the_library_defaults() {
+        let cli = Cli::parse_from(["dyad", "extract", "x.txt"]);
+        let Command::Extract { read, .. } = cli.command else {
+            panic!("extract parses as extract");
+        };
+        assert_eq!(read.budget.resolve(), Ok(dyad_extract::Budget::default()));
+        assert_eq!(
+            BudgetArgs::default().resolve(),
+            Ok(dyad_extract::Budget::default())
+        );
+        let zero = Cli::parse_from(["dyad", "extract", "x.txt", "--doc-budget-ms", "0"]);
+        let Command::Extract { read, .. } = zero.command else {
+            panic!("extract parses as extract");
+        };
+        assert!(
+            read.budget
+                .resolve()
+                .unwrap_err()
+                .contains("must be positive")
+        );
     }
 
     #[test]

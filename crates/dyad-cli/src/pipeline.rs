@@ -24,6 +24,8 @@ pub const CHUNK: usize = 256;
 pub struct Stages {
     pub cleaner: Cleaner,
     pub extractor: Extractor,
+    /// The per-document extraction budget.
+    pub budget: dyad_extract::Budget,
     pub fetcher: Option<Fetcher>,
     /// Near-duplicate signatures are computed with this configuration.
     pub dedup: dyad_dedup::Config,
@@ -135,7 +137,7 @@ pub fn process(work: Work, stages: &Stages, limits: Limits) -> Outcome {
         }
     };
     let input = raw.input.clone();
-    let run = || {
+    let run = || -> Result<_, dyad_extract::OverBudget> {
         let mut raw = raw;
         if let Some(r) = &record {
             headline_first(&mut raw, r);
@@ -144,12 +146,16 @@ pub fn process(work: Work, stages: &Stages, limits: Limits) -> Outcome {
         if let Some(r) = &record {
             apply_record(&mut doc, r);
         }
-        stages.extractor.extract(&mut doc);
+        stages.extractor.extract_within(&mut doc, &stages.budget)?;
         let keys = near_keys(&doc.text, &stages.dedup);
-        (doc, keys)
+        Ok((doc, keys))
     };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-        Ok((doc, keys)) => Outcome::Doc(Box::new(doc), keys),
+        Ok(Ok((doc, keys))) => Outcome::Doc(Box::new(doc), keys),
+        Ok(Err(over)) => Outcome::Failed {
+            input,
+            error: over.to_string(),
+        },
         Err(_) => Outcome::Failed {
             input,
             error: "internal error while cleaning or extracting (a bug: please report it with this input)".into(),

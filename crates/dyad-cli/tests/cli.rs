@@ -633,3 +633,50 @@ fn entities_are_queryable_across_the_store() {
         .collect();
     assert!(with.contains(&"Donald Trump"), "{with:?}");
 }
+
+/// Regression (issue 15, bounded work): a document over the extraction budget is recorded as
+/// failed with the budget named, and the other documents of the run are stored.
+#[test]
+fn a_document_over_the_extraction_budget_fails_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = tempfile::tempdir().expect("tempdir");
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("good.txt"), "Allies agree on drills\n\nThe two militaries agreed on Friday to publish a roadmap for combined drills, officials said after the talks.\n").expect("write");
+    std::fs::write(p("other.txt"), "Seoul and Tokyo talk\n\nSeoul said on Monday that talks with Tokyo would resume next month.\n").expect("write");
+    let lines: String = (0..3_000)
+        .map(|i| ["Seoul said on Monday.\n", "Tokyo said on Friday.\n"][i % 2])
+        .collect();
+    std::fs::write(p("huge.txt"), format!("Many statements\n\n{lines}")).expect("write");
+    let d = data.path().to_string_lossy().into_owned();
+    let out = run(&[
+        "ingest",
+        &dir.path().to_string_lossy(),
+        "--data-dir",
+        &d,
+        "--doc-max-sentences",
+        "1000",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("2 new, 0 unchanged, 1 failed"), "{err}");
+    assert!(
+        err.contains("huge.txt")
+            && err.contains("document exceeds the extraction budget: it has 3")
+            && err.contains("sentences, more than the 1000 allowed"),
+        "{err}"
+    );
+    assert_eq!(stats_json(&d)["documents"], 2);
+    // A budget of zero is a usage error.
+    let out = run(&[
+        "extract",
+        &p("good.txt").to_string_lossy(),
+        "--doc-budget-ms",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("must be positive"),
+        "{}",
+        stderr(&out)
+    );
+}

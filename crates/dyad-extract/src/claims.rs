@@ -53,6 +53,9 @@ impl ClaimChecker {
     pub(crate) fn find(&self, f: &Frame, kb: &Kb) -> Vec<Claim> {
         let mut out = Vec::new();
         for &(ss, se) in &f.sentences {
+            if f.expired() {
+                break;
+            }
             let Some(cue) = self.cues.find(f.text, ss, se).into_iter().next() else {
                 continue;
             };

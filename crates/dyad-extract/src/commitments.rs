@@ -12,7 +12,7 @@
 //! commitment; a bullet without a named holder takes the holders of the line that introduces the
 //! list, else the dyad. A statement of legal force anywhere in the text applies to all of them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use dyad_model::{Commitment, Quote};
 use regex::Regex;
@@ -245,9 +245,20 @@ impl CommitmentFinder {
         let official = self.is_official(title, byline, text);
         let mut out: Vec<Commitment> = Vec::new();
         let mut lead_in: Vec<String> = Vec::new();
+        // Distinct (text, kind) of `out`, and the start of the current line, kept as the
+        // sentences go so that neither is a scan of everything before.
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut line_start = 0;
+        let mut scanned = 0;
         for &(ss, se) in &f.sentences {
+            if f.expired() {
+                break;
+            }
             let found = self.in_sentence(f, (ss, se), official);
-            let line_start = text[..ss].rfind('\n').map_or(0, |i| i + 1);
+            if let Some(i) = text[scanned.min(ss)..ss].rfind('\n') {
+                line_start = scanned.min(ss) + i + 1;
+            }
+            scanned = ss;
             let bullet = is_bullet(&text[line_start..se]);
             let several = found.len() > 1;
             let mut items: Vec<(Commitment, (usize, usize))> = found
@@ -282,16 +293,32 @@ impl CommitmentFinder {
                     .find(&text[ps..pe])
                     .map(|m| m.as_str().trim().to_string());
                 c.legal_force.clone_from(&legal_force);
-                if !out.iter().any(|o| o.text == c.text && o.kind == c.kind) {
+                if seen.insert((c.text.clone(), c.kind.clone())) {
                     out.push(c);
                 }
             }
         }
+        // Spans of the sentence commitments by start, with the running maximum of their ends:
+        // "inside one of them" is a binary search.
+        let mut spans: Vec<(usize, usize)> = out.iter().map(|o| (o.start, o.end)).collect();
+        spans.sort_unstable();
+        let reach: Vec<usize> = spans
+            .iter()
+            .scan(0, |m, &(_, e)| {
+                *m = (*m).max(e);
+                Some(*m)
+            })
+            .collect();
+        // Quoted pledges come in text order: the ones kept so far all start at or before the
+        // next, so only the furthest end among them matters.
+        let mut quoted_reach: Option<usize> = None;
         for mut c in self.quoted(f, quotes) {
             // A quote inside a sentence already read as a commitment adds nothing.
-            if out.iter().any(|o| o.start <= c.start && c.end <= o.end) {
+            let k = spans.partition_point(|&(s, _)| s <= c.start);
+            if k > 0 && reach[k - 1] >= c.end || quoted_reach.is_some_and(|r| r >= c.end) {
                 continue;
             }
+            quoted_reach = quoted_reach.max(Some(c.end));
             c.topic = topic_of(c.start, c.end);
             c.due = f.due_in(c.start, c.end);
             c.amount = self
@@ -308,9 +335,16 @@ impl CommitmentFinder {
     /// Pledges in the first person inside quotes, held by the speaker and the state they act for.
     fn quoted(&self, f: &Frame, quotes: &[Quote]) -> Vec<Commitment> {
         let mut out = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (i, e) in f.entities.iter().enumerate() {
+            index.entry(e.name.as_str()).or_insert(i);
+        }
         for q in quotes {
+            if f.expired() {
+                break;
+            }
             let Some(speaker) = &q.speaker else { continue };
-            let Some(i) = f.entities.iter().position(|e| &e.name == speaker) else {
+            let Some(&i) = index.get(speaker.as_str()) else {
                 continue;
             };
             if !f.can_act[i] || (!q.direct && q.text.is_ascii()) {

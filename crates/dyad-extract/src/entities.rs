@@ -108,6 +108,9 @@ pub struct Linker {
     not_name_words: HashSet<String>,
     surnames_ko: HashSet<String>,
     kb_keys: HashSet<String>,
+    /// The longest key (in characters) of `not_names_ko`, `country_forms` and `kb_keys`: a
+    /// run of Hangul longer than it (and than a name) is none of them.
+    longest_key: usize,
 }
 
 fn is_hangul(c: char) -> bool {
@@ -294,10 +297,19 @@ impl Linker {
             alternation(&lex.org_suffixes_en)
         ))
         .expect("organisation pattern builds from escaped words");
+        let not_names_ko: HashSet<String> = lex.not_names_ko.iter().cloned().collect();
+        let longest_key = not_names_ko
+            .iter()
+            .chain(country_forms.keys())
+            .chain(&kb_keys)
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(4);
         Linker {
             particles: lex.particles_ko.iter().cloned().collect(),
-            not_names_ko: lex.not_names_ko.iter().cloned().collect(),
             not_name_words: lex.not_name_words_en.iter().cloned().collect(),
+            not_names_ko,
             surnames_ko: lex.surnames_ko.iter().cloned().collect(),
             kb,
             lex,
@@ -314,6 +326,7 @@ impl Linker {
             bare_ko,
             title_after_ko,
             org_en,
+            longest_key,
             title_offices,
             country_forms,
             kb_keys,
@@ -419,8 +432,17 @@ impl Linker {
                 ambiguous.push((s, e, entries));
             }
         }
-        let covered =
-            |spans: &[Span], s: usize, e: usize| spans.iter().any(|x| x.start < e && s < x.end);
+        // Spans never overlap from here to coreference (each is added only where none is), so
+        // an index of them answers "is this range free?" in log time.
+        let mut taken = Taken::default();
+        let mut named_kb: HashSet<EntryRef> = HashSet::new();
+        for sp in &spans {
+            taken.insert(sp.start, sp.end);
+            if let Referent::Kb(r) = sp.referent {
+                named_kb.insert(r);
+            }
+        }
+        let mut ambiguous_spans = Vec::new();
 
         // Ambiguous surfaces: a candidate the document names unambiguously elsewhere wins,
         // then one holding an office on the date; otherwise they stay unresolved.
@@ -429,7 +451,7 @@ impl Linker {
             let named: Vec<EntryRef> = cands
                 .iter()
                 .copied()
-                .filter(|c| spans.iter().any(|x| x.referent == Referent::Kb(*c)))
+                .filter(|c| named_kb.contains(c))
                 .collect();
             let titled = self.by_adjacent_title(text, s, e, &cands, on);
             let pick = if named.len() == 1 {
@@ -450,13 +472,20 @@ impl Linker {
                 (active.len() == 1).then(|| active[0])
             };
             match pick {
-                Some(r) => spans.push(Span {
-                    start: s,
-                    end: e,
-                    referent: Referent::Kb(r),
-                }),
+                Some(r) => {
+                    named_kb.insert(r);
+                    ambiguous_spans.push(Span {
+                        start: s,
+                        end: e,
+                        referent: Referent::Kb(r),
+                    });
+                }
                 None => unresolved.push(self.unresolved(text, s, e, &cands)),
             }
+        }
+        for sp in ambiguous_spans {
+            taken.insert(sp.start, sp.end);
+            spans.push(sp);
         }
 
         // 2. Title + name, English.
@@ -465,7 +494,7 @@ impl Linker {
                 continue;
             };
             let (s, e) = (n.start(), n.end());
-            if covered(&spans, s, e) {
+            if taken.overlaps(s, e) {
                 continue;
             }
             let tokens: Vec<&str> = n.as_str().split_whitespace().collect();
@@ -484,6 +513,7 @@ impl Linker {
                 continue;
             }
             let _ = t;
+            taken.insert(s, e);
             spans.push(Span {
                 start: s,
                 end: e,
@@ -498,7 +528,7 @@ impl Linker {
         {
             let Some(n) = c.name("name") else { continue };
             let (s, e) = (n.start(), n.end());
-            if covered(&spans, s, e) || text[..s].chars().next_back().is_some_and(is_hangul) {
+            if taken.overlaps(s, e) || text[..s].chars().next_back().is_some_and(is_hangul) {
                 continue;
             }
             let name = n.as_str();
@@ -516,6 +546,7 @@ impl Linker {
             {
                 continue;
             }
+            taken.insert(s, e);
             spans.push(Span {
                 start: s,
                 end: e,
@@ -544,7 +575,7 @@ impl Linker {
                 name = rest.trim_start();
             }
             if name.split_whitespace().count() < 2
-                || covered(&spans, start, start + name.len())
+                || taken.overlaps(start, start + name.len())
                 || name
                     .split_whitespace()
                     .next()
@@ -553,6 +584,7 @@ impl Linker {
             {
                 continue;
             }
+            taken.insert(start, start + name.len());
             spans.push(Span {
                 start,
                 end: start + name.len(),
@@ -603,7 +635,8 @@ impl Linker {
         }
         role_spans.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
         for r in role_spans {
-            if !covered(&spans, r.start, r.end) {
+            if !taken.overlaps(r.start, r.end) {
+                taken.insert(r.start, r.end);
                 spans.push(r);
             }
         }
@@ -624,15 +657,32 @@ impl Linker {
     fn resolve_bare(&self, text: &str, on: &str, lang: &str, spans: &mut Vec<Span>) {
         // Only a person already there blocks the office; "외교부" inside "외교부 장관" stays an
         // organisation mention and the office still names its minister.
-        let covered = |spans: &[Span], s: usize, e: usize| {
-            spans.iter().any(|x| {
-                let person = matches!(
-                    x.referent,
-                    Referent::Kb(EntryRef::Person(_)) | Referent::New(Kind::Person, _)
-                );
-                (x.start < e && s < x.end && person) || (x.start <= s && x.end >= e)
-            })
+        // Spans are sorted by start. With the running maximum of ends (of all spans, and of
+        // persons), "a person overlaps [s, e)" and "a span contains [s, e)" are binary searches.
+        let is_person = |x: &Span| {
+            matches!(
+                x.referent,
+                Referent::Kb(EntryRef::Person(_)) | Referent::New(Kind::Person, _)
+            )
         };
+        let mut max_end = Vec::with_capacity(spans.len());
+        let mut max_person_end = Vec::with_capacity(spans.len());
+        let (mut m, mut mp) = (0usize, 0usize);
+        for x in spans.iter() {
+            m = m.max(x.end);
+            if is_person(x) {
+                mp = mp.max(x.end);
+            }
+            max_end.push(m);
+            max_person_end.push(mp);
+        }
+        let covered = |spans: &[Span], s: usize, e: usize| {
+            let before_e = spans.partition_point(|x| x.start < e);
+            let from_s = spans.partition_point(|x| x.start <= s);
+            (before_e > 0 && max_person_end[before_e - 1] > s)
+                || (from_s > 0 && max_end[from_s - 1] >= e)
+        };
+        let near = Near::new(spans);
         let mut country_weight: HashMap<String, usize> = HashMap::new();
         for sp in spans.iter() {
             if let Some(c) = self.country_of(&sp.referent) {
@@ -666,7 +716,7 @@ impl Linker {
                 .collect::<HashSet<_>>()
                 .into_iter()
                 .collect();
-            if let Some(p) = self.pick_holder(&holders, spans, s, &country_weight, lang) {
+            if let Some(p) = self.pick_holder(&holders, &near, s, &country_weight, lang) {
                 added.push(Span {
                     start: s,
                     end: e,
@@ -691,7 +741,7 @@ impl Linker {
     fn pick_holder(
         &self,
         holders: &[usize],
-        spans: &[Span],
+        near: &Near,
         pos: usize,
         weight: &HashMap<String, usize>,
         lang: &str,
@@ -704,11 +754,7 @@ impl Linker {
         let named: Vec<usize> = holders
             .iter()
             .copied()
-            .filter(|&i| {
-                spans
-                    .iter()
-                    .any(|s| s.referent == Referent::Kb(EntryRef::Person(i)))
-            })
+            .filter(|&i| near.persons.contains(&i))
             .collect();
         if named.len() == 1 {
             return Some(named[0]);
@@ -728,12 +774,18 @@ impl Linker {
             return Some(of_lang[0]);
         }
         // The nearest earlier mention of a person or country that one holder's country matches.
-        let nearest = spans
+        // Spans ending within 600 bytes before `pos`, latest start first: a span starting
+        // more than the longest span's length before that window cannot end inside it.
+        let spans = near.spans;
+        let from = pos.saturating_sub(600 + near.longest);
+        let nearest = spans[..spans.partition_point(|sp| sp.start < pos)]
             .iter()
+            .rev()
+            .take_while(|sp| sp.start >= from)
+            .inspect(|_| crate::budget::tick(1))
             .filter(|sp| sp.end <= pos && pos - sp.end < 600)
             .filter_map(|sp| self.country_of(&sp.referent).map(|c| (sp.start, c)))
-            .filter(|(_, c)| holders.iter().any(|&i| self.kb.persons[i].country == *c))
-            .max_by_key(|(start, _)| *start);
+            .find(|(_, c)| holders.iter().any(|&i| self.kb.persons[i].country == *c));
         if let Some((_, c)) = nearest {
             let of: Vec<usize> = holders
                 .iter()
@@ -763,15 +815,19 @@ impl Linker {
         if before.chars().next_back().is_some_and(is_hangul) {
             return false;
         }
-        let prev: String = before
+        // Only the last `longest_key + 1` syllables: a longer run is no key and no name.
+        let run: Vec<char> = before
             .trim_end_matches([' ', '\t'])
             .chars()
             .rev()
             .take_while(|&c| is_hangul(c))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
+            .take(self.longest_key + 1)
             .collect();
+        crate::budget::tick(run.len());
+        if run.len() > self.longest_key {
+            return true;
+        }
+        let prev: String = run.into_iter().rev().collect();
         if prev.is_empty() || self.not_names_ko.contains(&prev) {
             return !self.country_forms.contains_key(&prev);
         }
@@ -830,7 +886,8 @@ impl Linker {
     }
 
     fn starts_with_name_ko(&self, rest: &str) -> bool {
-        let run: String = rest.chars().take_while(|&c| is_hangul(c)).collect();
+        // A name is at most four syllables: five tell a longer run.
+        let run: String = rest.chars().take_while(|&c| is_hangul(c)).take(5).collect();
         let first: String = run.chars().take(1).collect();
         (2..=4).contains(&run.chars().count())
             && self.surnames_ko.contains(&first)
@@ -911,27 +968,40 @@ impl Linker {
             })
             .collect();
         let mut added = Vec::new();
-        let pick = |pos: usize, want: &dyn Fn(&PersonAt) -> bool| -> Option<Referent> {
-            let before = persons
-                .iter()
-                .filter(|p| p.0 < pos && want(p))
-                .max_by_key(|p| p.0);
-            let after = persons
-                .iter()
-                .filter(|p| p.0 > pos && want(p))
-                .min_by_key(|p| p.0);
+        // Persons by surname, in text order: the nearest one before a position (else the first
+        // after it) is two binary searches, however many mentions the document has.
+        let mut by_en: HashMap<&str, Vec<(usize, &Referent)>> = HashMap::new();
+        let mut by_ko: HashMap<&str, Vec<(usize, &Referent)>> = HashMap::new();
+        for p in &persons {
+            if let Some(w) = p.2.as_deref() {
+                by_en.entry(w).or_default().push((p.0, &p.1));
+            }
+            if let Some(w) = p.3.as_deref() {
+                by_ko.entry(w).or_default().push((p.0, &p.1));
+            }
+        }
+        let pick = |by: &HashMap<&str, Vec<(usize, &Referent)>>, pos: usize, w: &str| {
+            crate::budget::tick(1);
+            let list = by.get(w)?;
+            let i = list.partition_point(|p| p.0 < pos);
+            let before = i.checked_sub(1).map(|k| list[k]);
+            let after = list[i..].iter().copied().find(|p| p.0 > pos);
             before.or(after).map(|p| p.1.clone())
         };
+        // Spans do not overlap here (see `Taken`).
+        let mut taken = Taken::default();
+        for x in spans.iter() {
+            taken.insert(x.start, x.end);
+        }
         // English surnames (with or without a title before them).
-        let surnames: HashSet<&str> = persons.iter().filter_map(|p| p.2.as_deref()).collect();
         for m in regex_words(text) {
             let (s, e, w) = m;
-            if spans.iter().any(|x| x.start < e && s < x.end) {
+            if taken.overlaps(s, e) {
                 continue;
             }
             let title = self.title_before(text, s);
-            if surnames.contains(w) {
-                if let Some(r) = pick(s, &|p| p.2.as_deref() == Some(w)) {
+            if by_en.contains_key(w) {
+                if let Some(r) = pick(&by_en, s, w) {
                     added.push(Span {
                         start: s,
                         end: e,
@@ -974,11 +1044,11 @@ impl Linker {
                 continue;
             }
             let (s, e) = (sur.start(), sur.end());
-            if spans.iter().any(|x| x.start < e && s < x.end) {
+            if taken.overlaps(s, e) {
                 continue;
             }
             let w = sur.as_str();
-            if let Some(r) = pick(s, &|p| p.3.as_deref() == Some(w)) {
+            if let Some(r) = pick(&by_ko, s, w) {
                 added.push(Span {
                     start: s,
                     end: e,
@@ -1037,6 +1107,13 @@ impl Linker {
             Referent::Kb(EntryRef::Person(i)) => self.kb.persons[*i].gender.clone(),
             _ => String::new(),
         };
+        // Known persons in text order (spans are sorted by start): the searches below walk back
+        // from the pronoun over these only.
+        let persons: Vec<&Span> = spans
+            .iter()
+            .filter(|x| matches!(x.referent, Referent::Kb(EntryRef::Person(_))))
+            .collect();
+        let longest = persons.iter().map(|x| x.end - x.start).max().unwrap_or(0);
         let mut added = Vec::new();
         for (list, gender) in [
             (&self.lex.pronouns_female, "female"),
@@ -1058,18 +1135,23 @@ impl Linker {
                         continue;
                     }
                     // The last person before it, if of that gender.
-                    let last = spans
+                    let upto = &persons[..persons.partition_point(|x| x.start < s)];
+                    let last = upto
                         .iter()
-                        .filter(|x| {
-                            x.end <= s && matches!(x.referent, Referent::Kb(EntryRef::Person(_)))
-                        })
-                        .max_by_key(|x| x.start);
+                        .rev()
+                        .inspect(|_| crate::budget::tick(1))
+                        .find(|x| x.end <= s);
                     let Some(x) = last else { continue };
                     // When the text says "she" but the knowledge base disagrees or does not
                     // know, and nobody of that gender was mentioned nearby, the person just
                     // mentioned is meant.
-                    let nearby_match = spans
+                    // Only known persons have a gender; one ending within 400 bytes starts
+                    // within 400 plus the longest span.
+                    let nearby_match = upto
                         .iter()
+                        .rev()
+                        .take_while(|y| y.start + longest + 400 > s)
+                        .inspect(|_| crate::budget::tick(1))
                         .any(|y| y.end <= s && s - y.end < 400 && gender_of(&y.referent) == gender);
                     if gender_of(&x.referent) == gender || (!nearby_match && s - x.end < 500) {
                         added.push(Span {
@@ -1154,11 +1236,69 @@ impl Linker {
     }
 }
 
+/// Ranges taken by spans that never overlap, start → end: a new range overlaps one iff it
+/// overlaps the last span starting before the new range ends.
+#[derive(Default)]
+struct Taken(std::collections::BTreeMap<usize, usize>);
+
+impl Taken {
+    fn overlaps(&self, s: usize, e: usize) -> bool {
+        crate::budget::tick(1);
+        self.0
+            .range(..e)
+            .next_back()
+            .is_some_and(|(_, &end)| s < end)
+    }
+
+    fn insert(&mut self, s: usize, e: usize) {
+        self.0.insert(s, e);
+    }
+}
+
+/// Spans sorted by start, with what the nearest-mention searches of bare offices need.
+struct Near<'s> {
+    spans: &'s [Span],
+    /// The longest span, in bytes: how far before a window a span can start and still end in it.
+    longest: usize,
+    /// Known persons the document names.
+    persons: HashSet<usize>,
+}
+
+impl<'s> Near<'s> {
+    fn new(spans: &'s [Span]) -> Near<'s> {
+        Near {
+            spans,
+            longest: spans.iter().map(|x| x.end - x.start).max().unwrap_or(0),
+            persons: spans
+                .iter()
+                .filter_map(|x| match x.referent {
+                    Referent::Kb(EntryRef::Person(i)) => Some(i),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Whether a span makes up most of a short line without sentence punctuation: a heading
 /// ("Regional Security Dynamics"), where capitalised words are not names.
 fn is_heading_span(text: &str, start: usize, end: usize) -> bool {
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    // A heading line is at most 10/6 of the span, so the search for its ends looks only that
+    // far (plus slack for surrounding spaces): a longer line is no heading, and a line of a
+    // megabyte is not rescanned at every match in it.
+    let reach = (end - start) * 2 + 256;
+    let lo = crate::lexmatch::floor(text, start.saturating_sub(reach));
+    let hi = crate::lexmatch::floor(text, end.saturating_add(reach));
+    let line_start = match text[lo..start].rfind('\n') {
+        Some(i) => lo + i + 1,
+        None if lo == 0 => 0,
+        None => return false,
+    };
+    let line_end = match text[end..hi].find('\n') {
+        Some(i) => end + i,
+        None if hi == text.len() => text.len(),
+        None => return false,
+    };
     let line = text[line_start..line_end].trim();
     !line.is_empty()
         && (end - start) * 10 >= line.len() * 6

@@ -211,6 +211,9 @@ impl EventFinder {
     ) -> Vec<Event> {
         let mut found: Vec<Candidate> = Vec::new();
         for &(ss, se) in &f.sentences {
+            if f.expired() {
+                break;
+            }
             let mut in_sentence: Vec<Candidate> = Vec::new();
             for hit in self.triggers.find(f.text, ss, se) {
                 if f.in_quote(hit.start) {
@@ -612,7 +615,9 @@ fn korean_noun(text: &str, he: usize) -> bool {
     ) {
         return false;
     }
-    let next_word = rest[c.len_utf8()..].split_whitespace().next().unwrap_or("");
+    // The next word's beginning: the text after any spaces (the verbs below hold none), read
+    // no further than they are long, however long the word runs.
+    let next_word = rest[c.len_utf8()..].trim_start();
     ![
         "했", "하", "열", "가졌", "갖", "돌입", "개최", "진행", "마쳤", "실시",
     ]

@@ -2,10 +2,13 @@
 //! sentences, clauses, quoted spans, entity mentions with what the knowledge base says of them,
 //! its time expressions and its dyad (the two countries it is mostly about).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use dyad_kb::{EntryRef, Kb};
 use dyad_model::{Entity, TimeExpr, TimeKind};
+
+use crate::budget::Clock;
 
 /// Byte ranges of the text.
 pub(crate) type Spans = Vec<(usize, usize)>;
@@ -37,6 +40,18 @@ pub(crate) struct Frame<'a> {
     /// The name an entity acts under when it is not its own: a capital acts as its state.
     pub acts_as: Vec<Option<String>>,
     clause_breaks: Vec<String>,
+    /// The clause breaks of the last sentence asked about (see [`Frame::clause`]).
+    breaks: RefCell<Breaks>,
+    clock: &'a Clock,
+}
+
+/// Where the clause breaks of one sentence end (sorted) and start (sorted): each sentence is
+/// scanned once however many triggers it holds, and each clause is then two binary searches.
+#[derive(Default)]
+struct Breaks {
+    sentence: Option<(usize, usize)>,
+    ends: Vec<usize>,
+    starts: Vec<usize>,
 }
 
 /// What the frame needs from the event lexicon.
@@ -54,8 +69,8 @@ impl<'a> Frame<'a> {
         (sentences, quoted): (Spans, Spans),
         times: &'a [TimeExpr],
         on: Option<String>,
-        kb: &Kb,
-        roles: &Roles,
+        (kb, roles): (&Kb, &Roles),
+        clock: &'a Clock,
     ) -> Frame<'a> {
         let mut mentions: Vec<Ment> = entities
             .iter()
@@ -144,7 +159,15 @@ impl<'a> Frame<'a> {
             can_act,
             acts_as,
             clause_breaks: roles.clause_breaks.to_vec(),
+            breaks: RefCell::new(Breaks::default()),
+            clock,
         }
+    }
+
+    /// Whether the document's time allowance is spent: the sentence loops stop, and the
+    /// extractor refuses the document.
+    pub fn expired(&self) -> bool {
+        self.clock.expired()
     }
 
     /// Whether a mention acts here: an acting entity, or a capital standing for its state
@@ -217,37 +240,67 @@ impl<'a> Frame<'a> {
     /// The clause around `[s, e)` within its sentence `[ss, se)`: bounded by semicolons,
     /// colons and the conjunctions that join independent statements.
     pub fn clause(&self, ss: usize, se: usize, s: usize, e: usize) -> (usize, usize) {
-        let mut from = ss;
-        let mut to = se;
-        let sent = &self.text[ss..se];
-        for b in &self.clause_breaks {
-            for (i, _) in sent.match_indices(b) {
-                let abs = ss + i;
-                if abs + b.len() <= s {
-                    from = from.max(abs + b.len());
-                } else if abs >= e {
-                    to = to.min(abs);
+        let mut b = self.breaks.borrow_mut();
+        if b.sentence != Some((ss, se)) {
+            let sent = &self.text[ss..se];
+            b.ends.clear();
+            b.starts.clear();
+            for br in &self.clause_breaks {
+                for (i, _) in sent.match_indices(br.as_str()) {
+                    b.ends.push(ss + i + br.len());
+                    b.starts.push(ss + i);
                 }
             }
+            crate::budget::tick(b.ends.len() + 1);
+            b.ends.sort_unstable();
+            b.starts.sort_unstable();
+            b.sentence = Some((ss, se));
         }
+        crate::budget::tick(1);
+        // The latest break ending at or before `s`, the earliest starting at or after `e`.
+        let k = b.ends.partition_point(|&x| x <= s);
+        let from = if k > 0 { ss.max(b.ends[k - 1]) } else { ss };
+        let k = b.starts.partition_point(|&x| x < e);
+        let to = b.starts.get(k).map_or(se, |&x| se.min(x));
         (from, to)
     }
 
-    /// The date of a point-in-time expression inside `[from, to)` nearest to `pos`.
+    /// The date of a point-in-time expression inside `[from, to)` nearest to `pos` (the
+    /// earlier one on a tie). Times are sorted by start and do not overlap, so the search
+    /// walks out from `pos` and stops at the first fitting time on each side.
     pub fn date_near(&self, from: usize, to: usize, pos: usize) -> Option<&TimeExpr> {
-        self.times
+        let fits = |t: &&TimeExpr| {
+            t.start >= from && t.end <= to && t.kind == TimeKind::Date && t.value.is_some()
+        };
+        let lo = self.times.partition_point(|t| t.start < from);
+        let hi = self.times.partition_point(|t| t.start < to);
+        let mid = self.times.partition_point(|t| t.start < pos).clamp(lo, hi);
+        let before = self.times[lo..mid]
             .iter()
-            .filter(|t| t.start >= from && t.end <= to && t.kind == TimeKind::Date)
-            .filter(|t| t.value.is_some())
-            .min_by_key(|t| t.start.abs_diff(pos))
+            .rev()
+            .inspect(|_| crate::budget::tick(1))
+            .find(fits);
+        let after = self.times[mid..hi]
+            .iter()
+            .inspect(|_| crate::budget::tick(1))
+            .find(fits);
+        match (before, after) {
+            (Some(b), Some(a)) => Some(if a.start.abs_diff(pos) < b.start.abs_diff(pos) {
+                a
+            } else {
+                b
+            }),
+            (b, a) => b.or(a),
+        }
     }
 
     /// Deadlines and horizons inside `[from, to)`: what something is due by.
     pub fn due_in(&self, from: usize, to: usize) -> Option<String> {
-        let t = self
-            .times
+        let lo = self.times.partition_point(|t| t.start < from);
+        let t = self.times[lo..]
             .iter()
-            .filter(|t| t.start >= from && t.end <= to)
+            .take_while(|t| t.start < to)
+            .filter(|t| t.end <= to)
             .find(|t| matches!(t.kind, TimeKind::Deadline | TimeKind::Horizon))?;
         match t.kind {
             TimeKind::Horizon => t.until.clone().or_else(|| t.value.clone()),

@@ -93,8 +93,17 @@ fn is_word_byte(b: u8) -> bool {
 /// The last `n` words before `pos` (lowercased), nearest last. Scans back from `pos` only as
 /// far as it needs to.
 pub(crate) fn words_before(text: &str, from: usize, pos: usize, n: usize) -> Vec<String> {
-    let mut words: Vec<String> = text[from..pos]
-        .rsplit(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+    // Only the last WORDS_WINDOW bytes are read, so a caller asking at every trigger of one
+    // long clause does linear work in all. A word cut by the window is dropped: the callers
+    // compare these words with short lexicon words, and a few words never span that much.
+    let cut = floor(text, pos.saturating_sub(WORDS_WINDOW)).max(from);
+    let mut region = &text[cut..pos];
+    if cut > from && text[..cut].chars().next_back().is_some_and(is_word_char) {
+        region = region.trim_start_matches(is_word_char);
+    }
+    crate::budget::tick(region.len() / 16 + 1);
+    let mut words: Vec<String> = region
+        .rsplit(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .take(n)
         .map(str::to_lowercase)
@@ -104,6 +113,13 @@ pub(crate) fn words_before(text: &str, from: usize, pos: usize, n: usize) -> Vec
 }
 
 /// Whether `phrase` (one or more words, lowercase) ends the word list, or occurs in it.
+/// How far back [`words_before`] reads, in bytes.
+pub(crate) const WORDS_WINDOW: usize = 512;
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '-'
+}
+
 pub(crate) fn has_phrase(words: &[String], phrase: &str) -> bool {
     let p: Vec<&str> = phrase.split_whitespace().collect();
     if p.is_empty() || p.len() > words.len() {

@@ -8,6 +8,7 @@
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::budget::Clock;
 use dyad_model::{Entity, Quote};
 
 /// The quote lexicon shipped with dyad.
@@ -109,6 +110,11 @@ impl QuoteFinder {
 
     /// The quotes of a clean text whose entities are already linked.
     pub fn find(&self, text: &str, entities: &[Entity]) -> Vec<Quote> {
+        self.find_until(text, entities, &Clock::unlimited())
+    }
+
+    /// Like [`QuoteFinder::find`], stopping between paragraphs once `clock` has expired.
+    pub(crate) fn find_until(&self, text: &str, entities: &[Entity], clock: &Clock) -> Vec<Quote> {
         let mut mentions: Vec<M> = entities
             .iter()
             .flat_map(|e| {
@@ -124,10 +130,14 @@ impl QuoteFinder {
         let mut out = Vec::new();
         let mut offset = 0;
         for para in text.split("\n\n") {
+            if clock.expired() {
+                break;
+            }
             let sentences = self.sentences(para, offset);
             let quoted = quoted_spans(para, offset);
+            let first = out.len();
             self.direct(text, &sentences, &quoted, &mentions, &mut out);
-            self.reported(text, &sentences, &quoted, &mentions, &mut out);
+            self.reported(text, &sentences, &quoted, &mentions, first, &mut out);
             offset += para.len() + 2;
         }
         out.sort_by_key(|q| q.start);
@@ -231,10 +241,13 @@ impl QuoteFinder {
         for &(qs, qe) in quoted {
             let content = &text[qs..qe];
             let words = content.split_whitespace().count();
+            // Sentences are sorted and do not overlap: the one holding `qs` is the first
+            // ending after it, if it starts at or before it.
+            let k = sentences.partition_point(|&(s, e)| e.max(s + 1) <= qs);
             let (ss, se) = sentences
-                .iter()
+                .get(k)
                 .copied()
-                .find(|&(s, e)| s <= qs && qs < e.max(s + 1))
+                .filter(|&(s, e)| s <= qs && qs < e.max(s + 1))
                 .unwrap_or((qs, qe));
             // After the quote: "..., Kim said." / "...라고 말했다".
             let after_end = (qe + 1 + 120).min(se.max(qe + 1)).min(text.len());
@@ -250,7 +263,7 @@ impl QuoteFinder {
             if let Some(c) = cue_after {
                 let abs = after_start + c.start();
                 // The closest actor after the quote, within its sentence.
-                speaker = mentions
+                speaker = starting_in(mentions, qe, abs + c.len() + 40)
                     .iter()
                     .filter(|m| {
                         m.start >= qe
@@ -264,7 +277,7 @@ impl QuoteFinder {
                 }
             }
             if speaker.is_none() {
-                let before: Vec<&M> = mentions
+                let before: Vec<&M> = starting_in(mentions, ss, qs)
                     .iter()
                     .filter(|m| {
                         m.start >= ss
@@ -300,9 +313,9 @@ impl QuoteFinder {
             if speaker.is_none() && ss > 0 {
                 // "Some lawmakers raised concerns, questioning if "...": the last actor named
                 // in the paragraph's previous sentence.
-                let prev = sentences.iter().rev().find(|&&(_, e)| e <= ss);
+                let prev = sentences[..sentences.partition_point(|&(_, e)| e <= ss)].last();
                 if let Some(&(ps, pe)) = prev {
-                    speaker = best_last(mentions.iter().filter(|m| {
+                    speaker = best_last(starting_in(mentions, ps, pe).iter().filter(|m| {
                         m.start >= ps && m.end <= pe && m.kind != "place" && m.kind != "country"
                     }));
                 }
@@ -325,9 +338,20 @@ impl QuoteFinder {
         sentences: &[(usize, usize)],
         quoted: &[(usize, usize)],
         mentions: &[M],
+        first: usize,
         out: &mut Vec<Quote>,
     ) {
+        // The paragraph's direct quotes, `out[first..direct_end]`, are sorted by start (one
+        // per quoted span, in order); a quote inside a sentence is one of them or the reported
+        // quote this sentence just added.
+        let direct_end = out.len();
+        // Quoted spans starting inside `(a, b)`, and in `[a, b)`.
+        let quote_in = |a: usize, b: usize, open: bool| {
+            let k = quoted.partition_point(|&(q, _)| if open { q <= a } else { q < a });
+            quoted.get(k).is_some_and(|&(q, _)| q < b)
+        };
         for &(ss, se) in sentences {
+            let mut reported_here = false;
             let sentence = &text[ss..se];
             // English: MENTION [, appositive,] [adverb] CUE [that] CONTENT.
             for c in self.cue_en.find_iter(sentence) {
@@ -335,7 +359,7 @@ impl QuoteFinder {
                 if inside(quoted, cs) {
                     continue;
                 }
-                let Some(m) = subject_before(text, mentions, ss, cs) else {
+                let Some(m) = subject_before(text, starting_in(mentions, ss, cs), ss, cs) else {
                     continue;
                 };
                 let mut content_start = ce;
@@ -351,9 +375,7 @@ impl QuoteFinder {
                 let trimmed2 = trimmed.strip_prefix("that ").unwrap_or(trimmed);
                 content_start += trimmed.len() - trimmed2.len();
                 let content = text[content_start..se].trim_end_matches(['.', ' ']);
-                if content.starts_with(['"', '“', '‘', '«'])
-                    || quoted.iter().any(|&(q, _)| q > cs && q < se)
-                {
+                if content.starts_with(['"', '“', '‘', '«']) || quote_in(cs, se, true) {
                     continue; // direct speech, handled above
                 }
                 if content.split_whitespace().count() < self.lex.min_words {
@@ -368,15 +390,22 @@ impl QuoteFinder {
                     end: content_start + content.len(),
                     tone: None,
                 });
+                reported_here = true;
                 break;
             }
             // "according to X"
             if let Some(a) = self.according.find(sentence) {
                 let at = ss + a.end();
-                if let Some(m) = mentions.iter().find(|m| m.start == at) {
+                if let Some(m) = starting_in(mentions, at, at + 1).first() {
                     let content = text[ss..ss + a.start()].trim_end_matches([' ', ',']);
                     if content.split_whitespace().count() >= self.lex.min_words
-                        && !out.iter().any(|q| q.start >= ss && q.end <= se)
+                        && !reported_here
+                        && !out[first..direct_end]
+                            .get(out[first..direct_end].partition_point(|q| q.start < ss)..)
+                            .unwrap_or_default()
+                            .iter()
+                            .take_while(|q| q.start <= se)
+                            .any(|q| q.end <= se)
                     {
                         out.push(Quote {
                             speaker: Some(m.name.to_string()),
@@ -391,12 +420,12 @@ impl QuoteFinder {
                 }
             }
             // Korean: SUBJECT은 ... 다고 밝혔다, without quotation marks.
-            if quoted.iter().any(|&(q, _)| q >= ss && q < se) {
+            if quote_in(ss, se, false) {
                 continue;
             }
             if let Some(k) = self.ko_reported.find(sentence) {
                 let end = ss + k.start() + k.as_str().find('고').unwrap_or(0);
-                let subjects: Vec<&M> = mentions
+                let subjects: Vec<&M> = starting_in(mentions, ss, end)
                     .iter()
                     .filter(|m| m.start >= ss && m.end < end && korean_subject(text, m))
                     .collect();
@@ -466,12 +495,19 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 fn quoted_spans(para: &str, base: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
+    // Per closing mark, a position from which the paragraph holds no closing one: an opener
+    // after it is not searched again (unclosed openers would otherwise rescan the rest).
+    let mut unclosed_from: Vec<(char, usize)> = Vec::new();
     while i < para.len() {
         let Some(c) = para[i..].chars().next() else {
             break;
         };
         let next = i + c.len_utf8();
-        if let Some(&(_, close)) = OPENERS.iter().find(|(o, _)| *o == c) {
+        if let Some(&(_, close)) = OPENERS.iter().find(|(o, _)| *o == c)
+            && !unclosed_from
+                .iter()
+                .any(|&(k, from)| k == close && next >= from)
+        {
             // A single curly quote opens only at a word start (not "America’s").
             let prev = para[..i].chars().next_back();
             if c == '‘' && prev.is_some_and(char::is_alphanumeric) {
@@ -501,14 +537,30 @@ fn quoted_spans(para: &str, base: usize) -> Vec<(usize, usize)> {
                 i = j + close.len_utf8();
                 continue;
             }
+            unclosed_from.push((close, next));
         }
         i = next;
     }
     out
 }
 
+/// How far before a cue verb its subject may end, in bytes (see `subject_before`).
+const SUBJECT_REACH: usize = 512;
+/// The longest word, in characters, after a mention that can carry a subject particle.
+const SUBJECT_WORD: usize = 24;
+
+/// Whether `pos` is inside a quoted span (sorted, not overlapping).
 fn inside(quoted: &[(usize, usize)], pos: usize) -> bool {
-    quoted.iter().any(|&(s, e)| s <= pos && pos < e)
+    let i = quoted.partition_point(|&(s, _)| s <= pos);
+    i > 0 && pos < quoted[i - 1].1
+}
+
+/// The mentions (sorted by start) starting in `[from, to)`.
+fn starting_in<'m, 'a>(mentions: &'m [M<'a>], from: usize, to: usize) -> &'m [M<'a>] {
+    let a = mentions.partition_point(|m| m.start < from);
+    let b = mentions.partition_point(|m| m.start < to).max(a);
+    crate::budget::tick(1);
+    &mentions[a..b]
 }
 
 fn possessive(text: &str, m: &M) -> bool {
@@ -520,7 +572,16 @@ fn possessive(text: &str, m: &M) -> bool {
 /// after a title ("조 장관은", "이재명 대통령은").
 fn korean_subject(text: &str, m: &M) -> bool {
     let after = &text[m.end..];
-    let word: String = after.chars().take_while(|c| !c.is_whitespace()).collect();
+    // A title and a particle are a few syllables: a word running on for more than
+    // SUBJECT_WORD characters (text without spaces) does not mark a subject.
+    let word: String = after
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .take(SUBJECT_WORD + 1)
+        .collect();
+    if word.chars().count() > SUBJECT_WORD {
+        return false;
+    }
     let next_word: String = after
         .split_whitespace()
         .take(2)
@@ -565,9 +626,20 @@ fn subject_before<'a, 'b>(
     ss: usize,
     cue: usize,
 ) -> Option<&'b M<'a>> {
+    // Only mentions ending within SUBJECT_REACH bytes of the cue: the words between a
+    // subject and its verb are an appositive of under 160 bytes or two short words, so a
+    // sentence with thousands of mentions costs a bounded search per cue.
+    let reach = cue.saturating_sub(SUBJECT_REACH);
     let candidates: Vec<&M> = mentions
         .iter()
+        .rev()
+        .take_while(|m| m.start + SUBJECT_REACH >= reach)
+        .inspect(|_| crate::budget::tick(1))
+        .filter(|m| m.end >= reach)
         .filter(|m| m.start >= ss && m.end <= cue && !possessive(text, m) && m.kind != "place")
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
         .collect();
     let fits = |m: &M| {
         let between = text[m.end..cue].trim();

@@ -8,6 +8,7 @@
 //! supports (`2025`, `2025-10`, `2025-10-29`, or `--10-29` when the year cannot be inferred),
 //! and every offset is a byte offset into the text on character boundaries.
 
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -190,16 +191,23 @@ fn infer_year(reference: NaiveDate, m: u32, d: u32) -> Option<i32> {
 /// Finds and normalises the time expressions of a text. `reference` is the document's date.
 pub fn find_times(text: &str, reference: Option<NaiveDate>) -> Vec<TimeExpr> {
     let mut out: Vec<TimeExpr> = Vec::new();
+    // The spans taken so far, start → end. They never overlap, so the only one that can
+    // overlap a new match is the last one starting before the match ends.
+    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
     for (name, pattern) in PATTERNS.iter() {
         for c in pattern.captures_iter(text) {
             let Some(all) = c.get(0) else { continue };
-            if out
-                .iter()
-                .any(|t| t.start < all.end() && all.start() < t.end)
+            crate::budget::tick(1);
+            if all.start() == all.end()
+                || taken
+                    .range(..all.end())
+                    .next_back()
+                    .is_some_and(|(_, &end)| all.start() < end)
             {
                 continue;
             }
             if let Some(t) = normalise(name, &c, reference) {
+                taken.insert(all.start(), all.end());
                 out.push(TimeExpr {
                     text: all.as_str().to_string(),
                     start: all.start(),

@@ -196,3 +196,118 @@ fn news_commitments_have_kind_holders_and_clauses() {
     );
     assert_eq!(d.commitments[0].amount.as_deref(), Some("$350 billion"));
 }
+
+/// Inputs that grow: each shape repeated `n` times.
+fn scaled(shape: &str, n: usize) -> String {
+    let unit = match shape {
+        "lines" => "Seoul said on Monday.\nWashington said on Tuesday.\n",
+        "surname" => "Lee spoke. ",
+        "quotes" => "\"We will keep working,\" Lee said. ",
+        "officials" => "The defense minister said the South Korean president will visit. ",
+        "events" => {
+            "South Korea and the United States agreed to hold a summit in Seoul on October 29.\n\n"
+        }
+        "paragraph" => "Seoul said Trump met Lee and he ",
+        "korean" => "이재명대통령은트럼프대통령과정상회담을",
+        "pronouns" => "Seoul and Tokyo and Beijing talked and she ",
+        _ => unreachable!("unknown shape {shape}"),
+    };
+    format!("President Lee Jae-myung arrived. {}", unit.repeat(n))
+}
+
+/// Comparisons made extracting one document (this thread's counter is shared by nothing else).
+fn comparisons_for(text: String) -> u64 {
+    let before = dyad_extract::comparisons();
+    let mut d = doc(text);
+    extractor().extract(&mut d);
+    dyad_extract::comparisons() - before
+}
+
+#[test]
+fn doubling_a_document_about_doubles_the_searches_of_every_stage() {
+    for shape in [
+        "lines",
+        "surname",
+        "quotes",
+        "officials",
+        "events",
+        "paragraph",
+        "korean",
+        "pronouns",
+    ] {
+        let one = comparisons_for(scaled(shape, 400));
+        let two = comparisons_for(scaled(shape, 800));
+        assert!(
+            two <= one * 5 / 2 + 100,
+            "{shape}: {one} comparisons for 400 repeats, {two} for 800 (super-linear)"
+        );
+        assert!(two > one, "{shape}: the counter counts ({one}, {two})");
+    }
+}
+
+#[test]
+fn a_document_over_its_time_budget_is_refused_naming_the_budget() {
+    let budget = dyad_extract::Budget {
+        time: std::time::Duration::from_nanos(1),
+        ..dyad_extract::Budget::default()
+    };
+    let mut d = doc(scaled("lines", 5_000));
+    let err = extractor()
+        .extract_within(&mut d, &budget)
+        .expect_err("a nanosecond is never enough");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("document exceeds the extraction budget: ") && msg.contains("0 ms allowed"),
+        "{msg}"
+    );
+    assert!(d.entities.is_empty() && d.times.is_empty() && d.tone.is_none());
+    // The same document within the default budget is extracted as without any.
+    let mut within = doc(scaled("lines", 50));
+    let mut plain = within.clone();
+    extractor()
+        .extract_within(&mut within, &dyad_extract::Budget::default())
+        .expect("a small document fits the default budget");
+    extractor().extract(&mut plain);
+    assert_eq!(within, plain);
+}
+
+#[test]
+fn documents_over_a_size_cap_are_refused_naming_the_cap() {
+    let cases = [
+        (
+            dyad_extract::Budget {
+                max_sentences: 100,
+                ..dyad_extract::Budget::default()
+            },
+            "1001 sentences, more than the 100 allowed",
+        ),
+        (
+            dyad_extract::Budget {
+                max_mentions: 50,
+                ..dyad_extract::Budget::default()
+            },
+            "entity mentions, more than the 50 allowed",
+        ),
+        (
+            dyad_extract::Budget {
+                max_text_bytes: 1_000,
+                ..dyad_extract::Budget::default()
+            },
+            "bytes, more than the 1000 bytes allowed",
+        ),
+    ];
+    for (budget, says) in cases {
+        let mut d = doc("Seoul said on Monday.\n".repeat(1_000));
+        d.text = format!("Lee met Trump.\n{}", d.text);
+        let err = extractor()
+            .extract_within(&mut d, &budget)
+            .expect_err("over the cap");
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    assert!(dyad_extract::Budget::default().validate().is_ok());
+    let zero = dyad_extract::Budget {
+        max_mentions: 0,
+        ..dyad_extract::Budget::default()
+    };
+    assert!(zero.validate().is_err());
+}

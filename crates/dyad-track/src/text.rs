@@ -129,6 +129,12 @@ pub fn has_keyword(hay: &str, kw: &str) -> bool {
             .chars()
             .next_back()
             .is_none_or(|c| !c.is_alphanumeric());
+        // The word after is read only after a word start: such matches lie in different
+        // words, so each word is read once however often the keyword repeats inside it.
+        if !before_ok {
+            from = s + kw.chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
         let rest: String = hay[e..]
             .chars()
             .take_while(|c| c.is_alphanumeric())
@@ -205,9 +211,28 @@ static KOREAN: LazyLock<Regex> = LazyLock::new(|| {
 /// "3,500억 달러"), won sums ("2조원") and percentages ("15%", "3.5 percent").
 pub fn amounts(text: &str) -> Vec<Amount> {
     let mut out: Vec<Amount> = Vec::new();
+    // The values kept so far per unit, sorted: an amount is the same as one of them iff it is
+    // the same as its nearest neighbour below or above (values are positive), so each amount
+    // costs a binary search rather than a scan of all the others.
+    // (Positive floats order as their bit patterns do.)
+    let mut kept: [std::collections::BTreeSet<u64>; 3] = Default::default();
     let mut add = |a: Amount| {
-        if a.value > 0.0 && !out.iter().any(|b| b.same(&a)) {
-            out.push(a);
+        if a.value > 0.0 {
+            let values = &mut kept[a.unit as usize];
+            let bits = a.value.to_bits();
+            let same = |v: Option<&u64>| {
+                v.is_some_and(|&b| {
+                    Amount {
+                        value: f64::from_bits(b),
+                        unit: a.unit,
+                    }
+                    .same(&a)
+                })
+            };
+            if !same(values.range(..=bits).next_back()) && !same(values.range(bits..).next()) {
+                values.insert(bits);
+                out.push(a);
+            }
         }
     };
     for c in USD.captures_iter(text) {
