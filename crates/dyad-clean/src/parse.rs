@@ -806,6 +806,10 @@ impl<'s> Builder<'s> {
             return;
         }
         let mut t = decode(raw, false);
+        if t.is_empty() {
+            // Only NUL bytes, which text drops.
+            return;
+        }
         if self.skip_lf {
             self.skip_lf = false;
             if t.starts_with('\n') {
@@ -1575,6 +1579,7 @@ fn char_ref(rest: &str, in_attr: bool, out: &mut String) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::{Strategy, prop};
 
     /// The tree as a compact string: elements as `name(children)`, text quoted.
     fn show(p: &Parsed<'_>) -> String {
@@ -1802,6 +1807,101 @@ mod tests {
             body("<table><td>a<table>in<td>b</table></table>"),
             "table(tbody(tr(td(\"a\" \"in\" table(tbody(tr(td(\"b\"))))))))"
         );
+    }
+
+    /// The arena's invariants: document order, parents before children, contiguous subtrees.
+    fn check_arena(p: &Parsed<'_>) {
+        let n = p.nodes.len();
+        assert!(matches!(p.nodes[0].kind, PKind::Root));
+        assert_eq!(p.nodes[0].end as usize, n);
+        for (i, node) in p.nodes.iter().enumerate().skip(1) {
+            let parent = node.parent as usize;
+            assert!(parent < i, "parent of {i} comes before it");
+            assert!(node.end as usize > i && node.end as usize <= n);
+            assert!(
+                node.end <= p.nodes[parent].end,
+                "{i} ends within its parent"
+            );
+            if let PKind::Element { attrs, .. } = &node.kind {
+                assert!(attrs.0 <= attrs.1 && attrs.1 as usize <= p.attrs.len());
+                assert!((attrs.1 - attrs.0) as usize <= MAX_ATTRS);
+            }
+        }
+        // Siblings tile their parent's range.
+        for (i, node) in p.nodes.iter().enumerate() {
+            let mut j = i + 1;
+            while j < node.end as usize {
+                assert_eq!(p.nodes[j].parent as usize, i, "child {j} of {i}");
+                j = p.nodes[j].end as usize;
+            }
+        }
+    }
+
+    fn soup() -> impl Strategy<Value = String> {
+        let parts = prop::sample::select(vec![
+            "<table>",
+            "</table>",
+            "<tr>",
+            "<td>",
+            "</td>",
+            "<caption>",
+            "<colgroup>",
+            "<p>",
+            "</p>",
+            "<b>",
+            "</b>",
+            "<div a=1 a=2 A=3>",
+            "</div>",
+            "<template>",
+            "</template>",
+            "<svg>",
+            "</svg>",
+            "<![CDATA[c]]>",
+            "<!--",
+            "-->",
+            "<script>",
+            "</script>",
+            "<noframes>",
+            "<select>",
+            "<option>",
+            "<button>",
+            "<li>",
+            "<h1>",
+            "&amp;",
+            "&#0;",
+            "\0",
+            "\r\n",
+            " ",
+            "text",
+            "한글",
+            "<",
+            ">",
+            "\"",
+            "=",
+            "<pre>",
+            "<textarea>",
+        ]);
+        prop::collection::vec(parts, 0..80).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..800)) {
+            let s = String::from_utf8_lossy(&bytes);
+            check_arena(&parse(&s));
+        }
+
+        #[test]
+        fn tag_soup_keeps_the_arena_well_formed(html in soup()) {
+            let p = parse(&html);
+            check_arena(&p);
+            // Empty text nodes are never made.
+            for node in &p.nodes {
+                if let PKind::Text(t) = &node.kind {
+                    proptest::prop_assert!(!t.is_empty());
+                }
+            }
+        }
     }
 
     #[test]

@@ -148,11 +148,14 @@ pub fn process(work: Work, stages: &Stages, limits: Limits) -> Outcome {
         let keys = near_keys(&doc.text, &stages.dedup);
         (doc, keys)
     };
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+    // The panic hook stays quiet inside `catch`: the failure below is the one message.
+    match dyad_ingest::guard::catch(run) {
         Ok((doc, keys)) => Outcome::Doc(Box::new(doc), keys),
-        Err(_) => Outcome::Failed {
+        Err(why) => Outcome::Failed {
             input,
-            error: "internal error while cleaning or extracting (a bug: please report it with this input)".into(),
+            error: format!(
+                "internal error while cleaning or extracting: {why} (a bug: please report it with this input)"
+            ),
         },
     }
 }
