@@ -1,7 +1,7 @@
 //! HTML cleaning: the main text of a web page as ordered blocks, its metadata, and a record of
 //! the boilerplate that was dropped.
 //!
-//! The page is parsed with `scraper` (html5ever) and flattened once into an arena in document
+//! The page is parsed by [`crate::parse`] and flattened once into an arena in document
 //! order, so every subtree is a contiguous index range. All later passes (statistics,
 //! boilerplate classification, readability-style scoring, emission) are linear in the number
 //! of nodes: statistics are computed bottom-up in one reverse sweep, classifications top-down
@@ -9,8 +9,8 @@
 //!
 //! Steps:
 //! 1. Metadata from `<meta>`, `<link>`, `<title>`, JSON-LD and microdata.
-//! 2. Invisible things (scripts, styles, forms, buttons, hidden elements...) are dropped
-//!    silently; visible boilerplate (navigation, footers, cookie banners, share bars, related
+//! 2. Invisible things (scripts, styles, templates, `noframes`, form controls other than
+//!    buttons, hidden elements...) are dropped silently; visible boilerplate (navigation, footers, cookie banners, share bars, related
 //!    links, adverts, comments...) is recognised by tag, role and class/id tokens and recorded.
 //! 3. The main content container is chosen by scoring paragraphs and propagating the scores to
 //!    their ancestors (text length, commas, link density, positive/negative class hints), then
@@ -226,7 +226,7 @@ impl Tag {
             "hr" => Tag::Hr,
             "head" | "center" | "details" | "summary" | "fieldset" | "legend" | "hgroup"
             | "dialog" | "tbody" | "thead" | "tfoot" | "caption" | "colgroup" | "frameset"
-            | "noframes" | "search" => Tag::Block,
+            | "search" => Tag::Block,
             _ => Tag::Inline,
         }
     }
@@ -250,11 +250,12 @@ fn is_silent_name(name: &str) -> bool {
         "script"
             | "style"
             | "noscript"
+            | "noframes"
+            | "noembed"
             | "template"
             | "iframe"
             | "svg"
             | "math"
-            | "button"
             | "select"
             | "option"
             | "optgroup"

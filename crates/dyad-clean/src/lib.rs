@@ -14,7 +14,7 @@
 pub mod html;
 pub mod lexicon;
 pub mod meta;
-mod parse;
+pub mod parse;
 pub mod text;
 
 use dyad_model::{Document, Format, RawDoc};

@@ -23,6 +23,11 @@ use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 pub const MAX_DEPTH: usize = 512;
 /// How far down the open-element stack an end tag or a scope check looks.
 const SEARCH: usize = 128;
+/// Attributes kept per tag; later ones are read past and dropped (no page needs more, and a
+/// tag with a million attributes must not cost more than reading it).
+pub const MAX_ATTRS: usize = 256;
+/// Up to this many attributes, duplicates are found by scanning; past it, with a hash set.
+const DUP_SCAN: usize = 8;
 
 /// One attribute: lowercased name and decoded value.
 pub type Attr<'s> = (Cow<'s, str>, Cow<'s, str>);
@@ -103,6 +108,8 @@ pub fn parse(html: &str) -> Parsed<'_> {
         body: None,
         skip_lf: false,
         quirks: true,
+        fostered: Vec::new(),
+        seen_attrs: std::collections::HashSet::new(),
     };
     b.nodes.push(PNode {
         kind: PKind::Root,
@@ -142,6 +149,11 @@ struct Builder<'s> {
     /// Drop one newline at the start of the next text (after `<pre>`, `<textarea>`).
     skip_lf: bool,
     quirks: bool,
+    /// Text found directly inside table structure, with the table it belongs before (foster
+    /// parenting): (text node, table node), in document order.
+    fostered: Vec<(u32, u32)>,
+    /// Names of the current tag's attributes, once it has more than [`DUP_SCAN`].
+    seen_attrs: std::collections::HashSet<Cow<'s, str>>,
 }
 
 enum RawKind {
@@ -151,6 +163,9 @@ enum RawKind {
     Rcdata,
     /// The rest of the page is text.
     Plaintext,
+    /// A `<template>`: its content up to the matching end tag (nested templates counted) is
+    /// never rendered, so it is skipped.
+    Template,
 }
 
 fn raw_kind(name: &str) -> Option<RawKind> {
@@ -160,6 +175,7 @@ fn raw_kind(name: &str) -> Option<RawKind> {
         }
         "title" | "textarea" => Some(RawKind::Rcdata),
         "plaintext" => Some(RawKind::Plaintext),
+        "template" => Some(RawKind::Template),
         _ => None,
     }
 }
@@ -500,8 +516,13 @@ impl<'s> Builder<'s> {
     fn finish(mut self) -> Parsed<'s> {
         let n = self.nodes.len() as u32;
         self.nodes[0].end = n;
+        let nodes = if self.fostered.is_empty() {
+            self.nodes
+        } else {
+            foster(self.nodes, &self.fostered)
+        };
         Parsed {
-            nodes: self.nodes,
+            nodes,
             attrs: self.attrs,
         }
     }
@@ -630,9 +651,23 @@ impl<'s> Builder<'s> {
                     None => {}
                 }
             }
-            let dup = self.attrs[first as usize..]
-                .iter()
-                .any(|(k, _)| *k == aname);
+            let kept = self.attrs.len() - first as usize;
+            if kept >= MAX_ATTRS {
+                continue;
+            }
+            let dup = if kept < DUP_SCAN {
+                self.attrs[first as usize..]
+                    .iter()
+                    .any(|(k, _)| *k == aname)
+            } else {
+                if kept == DUP_SCAN {
+                    self.seen_attrs.clear();
+                    for (k, _) in &self.attrs[first as usize..] {
+                        self.seen_attrs.insert(k.clone());
+                    }
+                }
+                !self.seen_attrs.insert(aname.clone())
+            };
             if !dup {
                 self.attrs.push((aname, value));
             }
@@ -771,6 +806,10 @@ impl<'s> Builder<'s> {
             return;
         }
         let mut t = decode(raw, false);
+        if t.is_empty() {
+            // Only NUL bytes, which text drops.
+            return;
+        }
         if self.skip_lf {
             self.skip_lf = false;
             if t.starts_with('\n') {
@@ -798,8 +837,14 @@ impl<'s> Builder<'s> {
             _ => self.ensure_body(),
         }
         let parent = self.parent();
+        let foster = if blank { None } else { self.foster_table() };
+        let last_fostered = self
+            .fostered
+            .last()
+            .is_some_and(|&(n, _)| n as usize + 1 == self.nodes.len());
         if let Some(last) = self.nodes.last_mut()
             && last.parent == parent
+            && last_fostered == foster.is_some()
             && let PKind::Text(prev) = &mut last.kind
         {
             prev.to_mut().push_str(&t);
@@ -811,6 +856,25 @@ impl<'s> Builder<'s> {
             parent,
             end: idx + 1,
         });
+        if let Some(table) = foster {
+            self.fostered.push((idx, table));
+        }
+    }
+
+    /// The table that text at the current position belongs before: browsers move text found
+    /// directly inside `<table>`, its sections or rows (not in a cell or caption) out of it.
+    fn foster_table(&self) -> Option<u32> {
+        let top = self.stack.last()?;
+        if top.foreign
+            || !matches!(
+                &*top.name,
+                "table" | "tbody" | "thead" | "tfoot" | "tr" | "colgroup"
+            )
+        {
+            return None;
+        }
+        let k = self.in_scope("table", Scope::Table)?;
+        Some(self.stack[k].idx)
     }
 
     fn start_tag(&mut self, tag: Tag<'s>) {
@@ -1068,6 +1132,8 @@ impl<'s> Builder<'s> {
         let start = self.pos;
         let (text_end, resume) = match raw {
             RawKind::Plaintext => (src.len(), src.len()),
+            // Nothing of a template's content is kept: it has no text to show.
+            RawKind::Template => (start, template_end(src, start)),
             RawKind::Raw | RawKind::Rcdata => {
                 let name = match &self.nodes[idx as usize].kind {
                     PKind::Element { name, .. } => name.as_bytes(),
@@ -1217,6 +1283,57 @@ impl<'s> Builder<'s> {
     }
 }
 
+/// Moves each fostered text node to just before its table, as the table's sibling, keeping
+/// the arena in document order with contiguous subtrees. One linear pass.
+fn foster<'s>(nodes: Vec<PNode<'s>>, fostered: &[(u32, u32)]) -> Vec<PNode<'s>> {
+    let n = nodes.len();
+    // Parents in old indexes; a fostered text's parent becomes its table's parent.
+    let mut parent_old: Vec<u32> = nodes.iter().map(|x| x.parent).collect();
+    let mut moved = vec![false; n];
+    let mut before: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for &(text, table) in fostered {
+        moved[text as usize] = true;
+        parent_old[text as usize] = nodes[table as usize].parent;
+        before.entry(table).or_default().push(text);
+    }
+    let mut order: Vec<u32> = Vec::with_capacity(n);
+    for i in 0..n as u32 {
+        if let Some(texts) = before.get(&i) {
+            order.extend_from_slice(texts);
+        }
+        if !moved[i as usize] {
+            order.push(i);
+        }
+    }
+    let mut new_of = vec![0u32; n];
+    for (new, &old) in order.iter().enumerate() {
+        new_of[old as usize] = new as u32;
+    }
+    let mut slots: Vec<Option<PNode<'s>>> = nodes.into_iter().map(Some).collect();
+    let mut out: Vec<PNode<'s>> = Vec::with_capacity(n);
+    for &old in &order {
+        let Some(mut node) = slots[old as usize].take() else {
+            continue;
+        };
+        node.parent = new_of[parent_old[old as usize] as usize];
+        node.end = out.len() as u32 + 1;
+        out.push(node);
+    }
+    // Subtree ends: a node ends after the last of its descendants (children come after their
+    // parent, so one backward pass carries every end up).
+    for i in (1..out.len()).rev() {
+        let p = out[i].parent as usize;
+        if out[p].end < out[i].end {
+            out[p].end = out[i].end;
+        }
+    }
+    if let Some(root) = out.first_mut() {
+        root.parent = 0;
+        root.end = n as u32;
+    }
+    out
+}
+
 /// A lowercased name, borrowed when it already is lowercase.
 fn lower(s: &str) -> Cow<'_, str> {
     if s.bytes().any(|c| c.is_ascii_uppercase() || c == 0) {
@@ -1260,6 +1377,43 @@ fn comment_end(src: &[u8], body: usize) -> usize {
             Some(b'!') if src.get(p + 3) == Some(&b'>') => return p + 4,
             _ => from = p + 1,
         }
+    }
+    src.len()
+}
+
+/// Where a template whose content starts at `from` ends: the index after its matching
+/// `</template>` (nested `<template>` tags counted, comments skipped), or the end of input.
+fn template_end(src: &[u8], from: usize) -> usize {
+    const NAME: &[u8] = b"template";
+    let mut depth = 1usize;
+    let mut i = from;
+    while let Some(p) = find_byte(src, i, b'<') {
+        if src[p..].starts_with(b"<!--") {
+            i = comment_end(src, p + 4);
+            continue;
+        }
+        let close = src.get(p + 1) == Some(&b'/');
+        let ns = p + 1 + usize::from(close);
+        let ne = ns + NAME.len();
+        let is_template = src.len() >= ne
+            && src[ns..ne].eq_ignore_ascii_case(NAME)
+            && src
+                .get(ne)
+                .is_none_or(|c| is_ws(*c) || *c == b'/' || *c == b'>');
+        if !is_template {
+            i = p + 1;
+            continue;
+        }
+        let after = find_byte(src, ne, b'>').map_or(src.len(), |q| q + 1);
+        if close {
+            depth -= 1;
+            if depth == 0 {
+                return after;
+            }
+        } else {
+            depth += 1;
+        }
+        i = after;
     }
     src.len()
 }
@@ -1425,6 +1579,7 @@ fn char_ref(rest: &str, in_attr: bool, out: &mut String) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::{Strategy, prop};
 
     /// The tree as a compact string: elements as `name(children)`, text quoted.
     fn show(p: &Parsed<'_>) -> String {
@@ -1567,6 +1722,186 @@ mod tests {
         assert_eq!(el.attr("data-x"), Some("1&2"));
         assert_eq!(el.attr("hidden"), Some(""));
         assert_eq!(el.name(), "div");
+    }
+
+    /// Issue 15: duplicate attributes were found by scanning every earlier attribute of the
+    /// tag, so one tag with 100k attributes took 27 s.
+    #[test]
+    fn regression_quadratic_attribute_check() {
+        let mut html = String::from("<div");
+        for i in 0..100_000 {
+            html.push_str(&format!(" a{i}=v{i}"));
+        }
+        html.push_str(" a5=dup a20=dup A300=dup>text</div><p id=next>after");
+        let p = parse(&html);
+        let div = p
+            .nodes
+            .iter()
+            .position(|n| matches!(&n.kind, PKind::Element { name, .. } if name == "div"))
+            .expect("div");
+        let PKind::Element { attrs, .. } = &p.nodes[div].kind else {
+            unreachable!("position found an element")
+        };
+        assert_eq!(
+            (attrs.1 - attrs.0) as usize,
+            MAX_ATTRS,
+            "attributes kept are bounded"
+        );
+        let el = p.element(div).expect("element");
+        assert_eq!(el.attr("a5"), Some("v5"), "the first of duplicates wins");
+        assert_eq!(
+            el.attr("a20"),
+            Some("v20"),
+            "duplicates past the scan limit too"
+        );
+        assert_eq!(el.attr("a255"), Some("v255"));
+        assert_eq!(el.attr("a256"), None, "past the bound");
+        assert_eq!(body(&html), "div(\"text\") p(\"after\")");
+        // Duplicates between the scan limit and the bound are still found by the set.
+        let p = parse("<i a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 A9=x a10 a3=y>t</i>");
+        let i = p
+            .nodes
+            .iter()
+            .position(|n| matches!(&n.kind, PKind::Element { name, .. } if name == "i"))
+            .expect("i");
+        let PKind::Element { attrs, .. } = &p.nodes[i].kind else {
+            unreachable!("position found an element")
+        };
+        assert_eq!(attrs.1 - attrs.0, 11);
+        assert_eq!(p.element(i).expect("i").attr("a9"), Some(""));
+    }
+
+    /// Issue 15: template content is never rendered, yet it showed as page text (in the body)
+    /// or leaked out of the head.
+    #[test]
+    fn regression_template_content_leaked() {
+        assert_eq!(
+            body("<p>a<template><p>hidden<template>x</template>still</template>b"),
+            "p(\"a\" template() \"b\")"
+        );
+        assert_eq!(
+            show(&parse("<head><template><p>t</p></template></head><p>x")),
+            "html(head(template()) body(p(\"x\")))"
+        );
+        assert_eq!(
+            body("<p><template><!-- </template> -->y</template>z"),
+            "p(template() \"z\")"
+        );
+        assert_eq!(body("<p>x<template>open"), "p(\"x\" template())");
+    }
+
+    /// Issue 15: text directly inside a table (not in a cell) was kept inside the table,
+    /// glued to the last cell's text; browsers move it before the table.
+    #[test]
+    fn regression_foster_parented_text_lost() {
+        assert_eq!(
+            body("<table>A<td>B</td>C</table>"),
+            "\"A\" \"C\" table(tbody(tr(td(\"B\"))))"
+        );
+        assert_eq!(
+            body("<div>x<table><tr>y<td>z</td></tr> </table>w</div>"),
+            "div(\"x\" \"y\" table(tbody(tr(td(\"z\")) \" \")) \"w\")"
+        );
+        // Nested: the inner table's stray text stays in the outer cell, before the inner table.
+        assert_eq!(
+            body("<table><td>a<table>in<td>b</table></table>"),
+            "table(tbody(tr(td(\"a\" \"in\" table(tbody(tr(td(\"b\"))))))))"
+        );
+    }
+
+    /// The arena's invariants: document order, parents before children, contiguous subtrees.
+    fn check_arena(p: &Parsed<'_>) {
+        let n = p.nodes.len();
+        assert!(matches!(p.nodes[0].kind, PKind::Root));
+        assert_eq!(p.nodes[0].end as usize, n);
+        for (i, node) in p.nodes.iter().enumerate().skip(1) {
+            let parent = node.parent as usize;
+            assert!(parent < i, "parent of {i} comes before it");
+            assert!(node.end as usize > i && node.end as usize <= n);
+            assert!(
+                node.end <= p.nodes[parent].end,
+                "{i} ends within its parent"
+            );
+            if let PKind::Element { attrs, .. } = &node.kind {
+                assert!(attrs.0 <= attrs.1 && attrs.1 as usize <= p.attrs.len());
+                assert!((attrs.1 - attrs.0) as usize <= MAX_ATTRS);
+            }
+        }
+        // Siblings tile their parent's range.
+        for (i, node) in p.nodes.iter().enumerate() {
+            let mut j = i + 1;
+            while j < node.end as usize {
+                assert_eq!(p.nodes[j].parent as usize, i, "child {j} of {i}");
+                j = p.nodes[j].end as usize;
+            }
+        }
+    }
+
+    fn soup() -> impl Strategy<Value = String> {
+        let parts = prop::sample::select(vec![
+            "<table>",
+            "</table>",
+            "<tr>",
+            "<td>",
+            "</td>",
+            "<caption>",
+            "<colgroup>",
+            "<p>",
+            "</p>",
+            "<b>",
+            "</b>",
+            "<div a=1 a=2 A=3>",
+            "</div>",
+            "<template>",
+            "</template>",
+            "<svg>",
+            "</svg>",
+            "<![CDATA[c]]>",
+            "<!--",
+            "-->",
+            "<script>",
+            "</script>",
+            "<noframes>",
+            "<select>",
+            "<option>",
+            "<button>",
+            "<li>",
+            "<h1>",
+            "&amp;",
+            "&#0;",
+            "\0",
+            "\r\n",
+            " ",
+            "text",
+            "한글",
+            "<",
+            ">",
+            "\"",
+            "=",
+            "<pre>",
+            "<textarea>",
+        ]);
+        prop::collection::vec(parts, 0..80).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..800)) {
+            let s = String::from_utf8_lossy(&bytes);
+            check_arena(&parse(&s));
+        }
+
+        #[test]
+        fn tag_soup_keeps_the_arena_well_formed(html in soup()) {
+            let p = parse(&html);
+            check_arena(&p);
+            // Empty text nodes are never made.
+            for node in &p.nodes {
+                if let PKind::Text(t) = &node.kind {
+                    proptest::prop_assert!(!t.is_empty());
+                }
+            }
+        }
     }
 
     #[test]

@@ -157,8 +157,15 @@ pub fn process(work: Work, stages: &Stages, limits: Limits) -> Outcome {
             error: over.to_string(),
         },
         Err(_) => Outcome::Failed {
+
+    // The panic hook stays quiet inside `catch`: the failure below is the one message.
+    match dyad_ingest::guard::catch(run) {
+        Ok((doc, keys)) => Outcome::Doc(Box::new(doc), keys),
+        Err(why) => Outcome::Failed {
             input,
-            error: "internal error while cleaning or extracting (a bug: please report it with this input)".into(),
+            error: format!(
+                "internal error while cleaning or extracting: {why} (a bug: please report it with this input)"
+            ),
         },
     }
 }

@@ -15,42 +15,75 @@ pub struct Decoded {
 }
 
 /// Decodes bytes: a BOM wins, then a charset declared in HTML (when it decodes cleanly), then
-/// valid UTF-8, then a detected legacy encoding; failing all, UTF-8 with replacement characters
-/// and a warning. Binary data is an error.
+/// valid UTF-8, then a detected legacy encoding; failing all, UTF-8 with replacement characters.
+/// Binary data is an error; a few stray NUL bytes in a text or a page are replaced with U+FFFD,
+/// as browsers do.
+///
+/// Whatever went wrong is told in **one** warning (at most one per input), so that a page never
+/// gets two messages about its encoding that contradict each other.
 pub fn decode(bytes: &[u8], format: Option<Format>) -> Result<Decoded, ReadError> {
+    let (enc, body, note) = choose(bytes, format)?;
+    let (text, had_errors) = enc.decode_without_bom_handling(body);
+    let mut parts: Vec<String> = note.into_iter().collect();
+    if had_errors && !parts.iter().any(|w| w.contains("U+FFFD")) {
+        parts.push(format!(
+            "some bytes are not valid {}; replaced with U+FFFD",
+            enc.name()
+        ));
+    }
+    let nuls = text.bytes().filter(|&b| b == 0).count();
+    let text = if nuls > 0 {
+        parts.push(format!("{nuls} NUL byte(s) replaced with U+FFFD"));
+        text.replace('\0', "\u{FFFD}")
+    } else {
+        text.into_owned()
+    };
+    Ok(Decoded {
+        text,
+        encoding: enc.name().to_string(),
+        warnings: if parts.is_empty() {
+            Vec::new()
+        } else {
+            vec![parts.join("; ")]
+        },
+    })
+}
+
+/// The encoding to read `bytes` with, the bytes to decode (after a BOM), and what to tell about
+/// the choice.
+fn choose(
+    bytes: &[u8],
+    format: Option<Format>,
+) -> Result<(&'static Encoding, &[u8], Option<String>), ReadError> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-        return Ok(finish(enc, &bytes[bom_len..], Vec::new()));
+        return Ok((enc, &bytes[bom_len..], None));
     }
     if let Some(enc) = utf16_without_bom(bytes) {
         let warn = format!("no byte-order mark; read as {}", enc.name());
-        return Ok(finish(enc, bytes, vec![warn]));
+        return Ok((enc, bytes, Some(warn)));
     }
     if let Some(why) = binary(bytes) {
         return Err(ReadError::Binary(why));
     }
-    let mut warnings = Vec::new();
+    // A declared charset that does not fit the bytes, to be told once with what was done.
+    let mut misfit = None;
     if format != Some(Format::Text)
         && let Some(enc) = declared_charset(bytes)
     {
-        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+        let (_, had_errors) = enc.decode_without_bom_handling(bytes);
         if !had_errors {
-            return Ok(Decoded {
-                text: text.into_owned(),
-                encoding: enc.name().to_string(),
-                warnings,
-            });
+            return Ok((enc, bytes, None));
         }
-        warnings.push(format!(
-            "declared charset {} does not fit the bytes; detecting instead",
-            enc.name()
-        ));
+        misfit = Some(enc.name());
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(Decoded {
-            text: text.to_string(),
-            encoding: UTF_8.name().to_string(),
-            warnings,
-        });
+    let tell = |what: String| -> String {
+        match misfit {
+            Some(declared) => format!("declared charset {declared} does not fit the bytes; {what}"),
+            None => what,
+        }
+    };
+    if std::str::from_utf8(bytes).is_ok() {
+        return Ok((UTF_8, bytes, misfit.map(|_| tell("read as UTF-8".into()))));
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
@@ -66,28 +99,14 @@ pub fn decode(bytes: &[u8], format: Option<Format>) -> Result<Decoded, ReadError
         .count();
     let mostly_utf8 = utf8_chars > 0 && utf8_chars * 4 >= utf8_errors;
     if !guess_errors && (!is_single_byte(guess) || !mostly_utf8) {
-        warnings.push(format!("encoding not declared; detected {}", guess.name()));
-        return Ok(finish(guess, bytes, warnings));
+        let what = match misfit {
+            Some(_) => format!("detected {}", guess.name()),
+            None => format!("encoding not declared; detected {}", guess.name()),
+        };
+        return Ok((guess, bytes, Some(tell(what))));
     }
-    warnings.push(format!(
-        "invalid UTF-8: {utf8_errors} byte sequence(s) replaced with U+FFFD"
-    ));
-    Ok(finish(UTF_8, bytes, warnings))
-}
-
-fn finish(enc: &'static Encoding, bytes: &[u8], mut warnings: Vec<String>) -> Decoded {
-    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-    if had_errors && !warnings.iter().any(|w| w.contains("U+FFFD")) {
-        warnings.push(format!(
-            "some bytes are not valid {}; replaced with U+FFFD",
-            enc.name()
-        ));
-    }
-    Decoded {
-        text: text.into_owned(),
-        encoding: enc.name().to_string(),
-        warnings,
-    }
+    let what = format!("invalid UTF-8: {utf8_errors} byte sequence(s) replaced with U+FFFD");
+    Ok((UTF_8, bytes, Some(tell(what))))
 }
 
 fn is_single_byte(enc: &'static Encoding) -> bool {
@@ -109,7 +128,7 @@ fn count_invalid_utf8(mut bytes: &[u8]) -> usize {
 }
 
 /// UTF-16 without a BOM shows as a zero in every other byte of ASCII-range text.
-fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     let sample = &bytes[..bytes.len().min(1024) & !1];
     if sample.len() < 16 {
         return None;
@@ -131,11 +150,35 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
-/// Why bytes look binary: NUL bytes, or many control characters, in the first 8 KiB.
+/// Why bytes look binary: the signature of a binary format, or NUL and other control bytes
+/// making up more than a sliver of the first 8 KiB. A few stray NUL bytes in a text or a page
+/// do not make it binary (browsers show such pages; the NULs become U+FFFD).
 fn binary(bytes: &[u8]) -> Option<String> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+        (b"%PDF-", "a PDF document"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"\x7FELF", "an executable"),
+        (b"\x28\xB5\x2F\xFD", "a Zstandard stream"),
+        (b"\xFD7zXZ\x00", "an XZ stream"),
+        (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
+        (b"\x00asm", "WebAssembly"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+    ];
+    if let Some((_, what)) = SIGNATURES.iter().find(|(sig, _)| bytes.starts_with(sig)) {
+        return Some(format!("{what}, not a text or a page"));
+    }
     let sample = &bytes[..bytes.len().min(8192)];
-    if sample.contains(&0) {
-        return Some("contains NUL bytes".into());
+    let nuls = sample.iter().filter(|&&b| b == 0).count();
+    // Dozens of NULs, more than one byte in a hundred: no text has that many by accident.
+    if nuls > 16 && nuls * 100 > sample.len() {
+        return Some(format!(
+            "contains NUL bytes ({nuls} in the first {} bytes)",
+            sample.len()
+        ));
     }
     let controls = sample
         .iter()
@@ -288,11 +331,63 @@ mod tests {
         );
     }
 
+    /// Issue 15: a few stray NUL bytes made a valid page "binary" and refused; browsers show
+    /// it with U+FFFD in their place.
+    #[test]
+    fn regression_stray_nul_bytes_made_a_page_binary() {
+        let page = format!("<html><body><p>{KO}\0</p><p>Second\0 paragraph\0.</p></body></html>");
+        let d = decode(page.as_bytes(), Some(Format::Html)).expect("a page with stray NULs");
+        assert_eq!(d.text, page.replace('\0', "\u{FFFD}"));
+        assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+        assert!(d.warnings[0].contains("3 NUL byte(s)"), "{:?}", d.warnings);
+        // Real binary files are still refused.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(
+            b"some text-looking bytes after the header "
+                .repeat(50)
+                .as_slice(),
+        );
+        assert!(matches!(decode(&png, None), Err(ReadError::Binary(_))));
+        let mut mostly_text = "plain words ".repeat(100).into_bytes();
+        mostly_text.extend(std::iter::repeat_n(0u8, 40));
+        assert!(matches!(
+            decode(&mostly_text, None),
+            Err(ReadError::Binary(_))
+        ));
+    }
+
+    /// Issue 15: a page declaring a charset its bytes do not fit got two warnings that
+    /// contradicted each other ("declared charset ... detecting instead", then "encoding not
+    /// declared; detected ..."). It now gets one.
+    #[test]
+    fn regression_two_contradictory_encoding_warnings() {
+        let page = format!("<meta charset=\"utf-8\"><p>{KO}</p><p>{KO}</p>");
+        let (bytes, _, _) = encoding_rs::EUC_KR.encode(&page);
+        let d = decode(&bytes, Some(Format::Html)).expect("decodes");
+        assert_eq!(d.encoding, "EUC-KR");
+        assert_eq!(d.text, page);
+        assert_eq!(
+            d.warnings,
+            ["declared charset UTF-8 does not fit the bytes; detected EUC-KR"]
+        );
+        // Declared, misfit, and broken UTF-8 besides: still one warning.
+        let mut b = "<meta charset=\"shift_jis\"><p>정상회담 "
+            .repeat(30)
+            .into_bytes();
+        b.extend_from_slice(&[0xFF, 0xFE, 0xFD, 0x80]);
+        let d = decode(&b, Some(Format::Html)).expect("decodes");
+        assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    }
+
     proptest! {
         #[test]
         fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-            let _ = decode(&bytes, None);
-            let _ = decode(&bytes, Some(Format::Html));
+            for format in [None, Some(Format::Html), Some(Format::Text)] {
+                if let Ok(d) = decode(&bytes, format) {
+                    prop_assert!(d.warnings.len() <= 1, "{:?}", d.warnings);
+                    prop_assert!(!d.text.contains('\0'));
+                }
+            }
         }
 
         #[test]

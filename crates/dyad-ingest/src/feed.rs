@@ -41,8 +41,17 @@ pub(crate) fn read(input: &str, bytes: &[u8]) -> Result<Contents, ContainerError
     let (text, encoding) = xml::decode(bytes);
     let scan = scan(&text);
     let mut contents = Contents::new(ContainerKind::Feed);
-    let (info, mut entries) = match parse_with_feed_rs(bytes) {
-        Ok((info, mut entries)) => {
+    let (info, mut entries) = match parse_with_feed_rs(text.as_bytes()) {
+        Ok(Err(why)) => {
+            // A crash of the feed parser is a failure of this feed, even when the tolerant pass
+            // read its entries.
+            contents.problem(0, format!("the feed parser crashed on this feed: {why}"));
+            if !scan.is_feed {
+                return Ok(contents);
+            }
+            (scan.info, scan.entries)
+        }
+        Ok(Ok((info, mut entries))) => {
             if scan.end != End::Complete {
                 // feed-rs read up to the cut: keep only the entries that ended before it.
                 entries.truncate(scan.entries.len());
@@ -105,7 +114,10 @@ pub(crate) fn read(input: &str, bytes: &[u8]) -> Result<Contents, ContainerError
 /// (`+09:00` for a Korean outlet) tells the local publication day.
 type SeenDates = Arc<Mutex<HashMap<i64, String>>>;
 
-fn parse_with_feed_rs(bytes: &[u8]) -> Result<(FeedInfo, Vec<Entry>), String> {
+/// What feed-rs read: `Err` when it rejected the feed, `Ok(Err)` when it panicked on it.
+type FeedRs = Result<Result<(FeedInfo, Vec<Entry>), String>, String>;
+
+fn parse_with_feed_rs(bytes: &[u8]) -> FeedRs {
     let seen: SeenDates = Arc::default();
     let recorder = Arc::clone(&seen);
     let parser = feed_rs::parser::Builder::new()
@@ -119,10 +131,11 @@ fn parse_with_feed_rs(bytes: &[u8]) -> Result<(FeedInfo, Vec<Entry>), String> {
         })
         .build();
     // feed-rs is a third-party parser fed untrusted bytes: a panic in it must not abort the run
-    // (the crate's invariant), so it is caught and reported as a parse failure.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(bytes)))
-        .map_err(|_| "the feed parser failed on this input".to_string())?;
-    let feed = result.map_err(|e| e.to_string())?;
+    // (the crate's invariant), so it is caught and reported as the feed's failure.
+    let feed = match crate::guard::catch(|| parser.parse(bytes)) {
+        Ok(result) => result.map_err(|e| e.to_string())?,
+        Err(panicked) => return Ok(Err(panicked)),
+    };
     let seen = seen.lock().map(|m| m.clone()).unwrap_or_default();
     let iso = |dt: Option<DateTime<Utc>>| {
         dt.map(|dt| {
@@ -162,7 +175,7 @@ fn parse_with_feed_rs(bytes: &[u8]) -> Result<(FeedInfo, Vec<Entry>), String> {
             }
         })
         .collect();
-    Ok((info, entries))
+    Ok(Ok((info, entries)))
 }
 
 /// HTML or text, by a content type (`text/html`, `html`, `xhtml`, `text/plain`, `text`);
@@ -322,13 +335,86 @@ mod tests {
 
     #[test]
     fn feed_rs_reads_well_formed_feeds_and_offsets_survive() {
-        let (info, entries) = parse_with_feed_rs(RSS.as_bytes()).expect("feed-rs parses");
+        let (info, entries) = parse_with_feed_rs(RSS.as_bytes())
+            .expect("feed-rs parses")
+            .expect("feed-rs does not panic");
         assert_eq!(info.title.as_deref(), Some("T"));
         assert_eq!(
             entries[0].published.as_deref(),
             Some("2025-10-29T09:30:00+09:00")
         );
         assert_eq!(scan(RSS).end, End::Complete);
+    }
+
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend_from_slice(if big_endian {
+                &[0xFE, 0xFF]
+            } else {
+                &[0xFF, 0xFE]
+            });
+        }
+        for u in text.encode_utf16() {
+            out.extend_from_slice(&if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    /// Issue 15: a UTF-16BE feed made quick-xml panic inside feed-rs; the panic was caught with
+    /// a backtrace on stderr, and the run exited 0. Feeds are now decoded to UTF-8 first.
+    #[test]
+    fn regression_utf16be_feed_panicked() {
+        let feed = RSS
+            .replace(
+                "<?xml version=\"1.0\"?>",
+                "<?xml version=\"1.0\" encoding=\"UTF-16\"?>",
+            )
+            .replace("<title>A</title>", "<title>정상회담 A</title>");
+        for big_endian in [true, false] {
+            for bom in [true, false] {
+                let bytes = utf16(&feed, big_endian, bom);
+                let c = read("f.xml", &bytes).expect("a UTF-16 feed reads");
+                assert!(c.problems.is_empty(), "{:?}", c.problems);
+                assert_eq!(c.links.len(), 1, "big endian {big_endian}, BOM {bom}");
+                assert_eq!(c.links[0].url, "https://a.example/1");
+                assert_eq!(c.links[0].title.as_deref(), Some("정상회담 A"));
+                assert_eq!(
+                    c.links[0].published.as_deref(),
+                    Some("2025-10-29T09:30:00+09:00")
+                );
+                assert_eq!(
+                    crate::xml::sniff(&bytes),
+                    Some(ContainerKind::Feed),
+                    "sniffed as a feed"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn legacy_encoded_feeds_declared_or_not() {
+        let feed = RSS.replace(
+            "<title>A</title>",
+            "<title>이재명 대통령 경주 정상회담</title>",
+        );
+        let declared = feed.replace(
+            "<?xml version=\"1.0\"?>",
+            "<?xml version=\"1.0\" encoding=\"EUC-KR\"?>",
+        );
+        for text in [declared, feed.replace("<?xml version=\"1.0\"?>\n", "")] {
+            let (bytes, _, _) = encoding_rs::EUC_KR.encode(&text);
+            let c = read("f.xml", &bytes).expect("an EUC-KR feed reads");
+            assert!(c.problems.is_empty(), "{:?}", c.problems);
+            assert_eq!(
+                c.links[0].title.as_deref(),
+                Some("이재명 대통령 경주 정상회담")
+            );
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod containers;
 mod dates;
 mod decode;
 mod feed;
+pub mod guard;
 mod jsonl;
 mod sitemap;
 mod urls;

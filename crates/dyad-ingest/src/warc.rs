@@ -407,16 +407,20 @@ fn decode_html(body: &[u8], http_charset: Option<&str>) -> Result<Decoded, crate
                         warnings,
                     });
                 }
-                warnings.push(format!(
-                    "HTTP charset {label} does not fit the bytes; detecting instead"
-                ));
+                warnings.push(format!("HTTP charset {label} does not fit the bytes"));
             }
-            _ => warnings.push(format!("unknown HTTP charset {label}; detecting instead")),
+            _ => warnings.push(format!("unknown HTTP charset {label}")),
         }
     }
     let mut d = crate::decode(body, Some(Format::Html))?;
-    warnings.append(&mut d.warnings);
-    d.warnings = warnings;
+    // One warning per page: what the HTTP header got wrong, then what decoding found.
+    if let Some(http) = warnings.pop() {
+        let found = match d.warnings.pop() {
+            Some(w) => w,
+            None => format!("read as {}", d.encoding),
+        };
+        d.warnings = vec![format!("{http}; {found}")];
+    }
     Ok(d)
 }
 

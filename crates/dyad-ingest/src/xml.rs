@@ -10,16 +10,64 @@ use quick_xml::reader::Reader;
 
 use crate::containers::ContainerKind;
 
-/// XML bytes as text: a BOM wins, then the declaration's `encoding`, then UTF-8 (invalid
-/// sequences replaced). Returns the text and the encoding used.
+/// XML bytes as UTF-8 text for quick-xml: a BOM wins, then UTF-16 recognised by its zero
+/// bytes, then the declaration's `encoding`, then UTF-8 when the bytes are valid UTF-8, then a
+/// detected legacy encoding, and last UTF-8 with invalid sequences replaced. The declaration is
+/// rewritten to say UTF-8 (what the text now is), so that no parser decodes it a second time.
+/// Returns the text and the encoding the bytes were in.
 pub(crate) fn decode(bytes: &[u8]) -> (String, &'static Encoding) {
-    if let Some((enc, bom)) = Encoding::for_bom(bytes) {
-        let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        return (text.into_owned(), enc);
+    let (enc, body) = match Encoding::for_bom(bytes) {
+        Some((enc, bom)) => (enc, &bytes[bom..]),
+        None => (choose(bytes), bytes),
+    };
+    let (text, _) = enc.decode_without_bom_handling(body);
+    (utf8_declaration(text.into_owned()), enc)
+}
+
+fn choose(bytes: &[u8]) -> &'static Encoding {
+    if let Some(enc) = crate::decode::utf16_without_bom(bytes) {
+        return enc;
     }
-    let enc = declared_encoding(bytes).unwrap_or(UTF_8);
-    let (text, _) = enc.decode_without_bom_handling(bytes);
-    (text.into_owned(), enc)
+    if let Some(enc) = declared_encoding(bytes) {
+        return enc;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+    let (_, errors) = guess.decode_without_bom_handling(bytes);
+    if errors { UTF_8 } else { guess }
+}
+
+/// The text with its XML declaration (if any) rewritten as `<?xml version="1.0"
+/// encoding="UTF-8"?>`. NUL characters, which XML forbids, become U+FFFD.
+fn utf8_declaration(mut text: String) -> String {
+    if text.contains('\0') {
+        text = text.replace('\0', "\u{FFFD}");
+    }
+    let start = text.len() - text.trim_start().len();
+    if !text[start..].starts_with("<?xml")
+        || text[start + 5..]
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && c != '?')
+    {
+        return text;
+    }
+    let Some(end) = text[start..].find("?>") else {
+        return text;
+    };
+    let decl = &text[start..start + end];
+    if !decl.contains("encoding") {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"");
+    out.push_str(&text[start + end..]);
+    out
 }
 
 /// The `encoding` of an `<?xml ...?>` declaration at the start.
