@@ -12,14 +12,13 @@
 //! **Invariant:** the functions are deterministic (the search index is built once per thread
 //! from fixed documents), so a saved crash input reproduces.
 
-use std::cell::RefCell;
 use std::io::Write;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use dyad_clean::{Cleaner, meta};
 use dyad_ingest::{ContainerError, Contents, Limits};
-use dyad_model::{Document, Format, RawDoc};
+use dyad_model::{Format, RawDoc};
 
 /// A fuzz target: its name (the folder of its corpus under `fuzz/corpus/`) and its body.
 pub type Target = (&'static str, fn(&[u8]));
@@ -36,6 +35,7 @@ pub const TARGETS: &[Target] = &[
     ("warc", warc),
     ("warc_gz", warc_gz),
     ("jsonl", jsonl),
+    #[cfg(feature = "search")]
     ("search_query", search_query),
 ];
 
@@ -156,6 +156,7 @@ pub fn dates(data: &[u8]) {
             "a time expression's span is not its text: {t:?}"
         );
     }
+    #[cfg(feature = "search")]
     for upper in [false, true] {
         if let Some(k) = dyad_search::date_key(s.trim(), upper) {
             assert_iso_date(&k);
@@ -299,83 +300,95 @@ pub fn jsonl(data: &[u8]) {
     }
 }
 
-/// A small index in a temporary folder, built once per thread from fixed documents.
-struct SearchFixture {
-    index: dyad_search::Index,
-    _dir: tempfile::TempDir,
-}
+#[cfg(feature = "search")]
+pub use search::search_query;
 
-fn search_fixture() -> SearchFixture {
-    // Fuzzing cannot start without its fixture: these failures end the run with a message.
-    let dir = tempfile::tempdir().expect("temporary folder for the fuzz index");
-    let mut index = dyad_search::Index::open(dir.path()).expect("open the fuzz index");
-    let docs = [
-        (
-            "a",
-            "Defense talks in Seoul",
-            "The ministers met in Seoul to discuss tariffs.",
-            "en",
-            "2025-10-29",
-        ),
-        (
-            "b",
-            "관세 협상",
-            "한미 관세 협상이 서울에서 열렸다.",
-            "ko",
-            "2025-11-02",
-        ),
-        (
-            "c",
-            "Chip plant",
-            "A semiconductor plant in Texas, announced in 2024.",
-            "en",
-            "2024-03",
-        ),
-    ];
-    for (seq, (input, title, body, lang, published)) in docs.into_iter().enumerate() {
-        let doc = Document {
-            language: lang.into(),
-            published: Some(published.into()),
-            source: Some("Fuzz Wire".into()),
-            ..Document::new(input, Some(title), body)
-        };
-        index
-            .add(seq as i64 + 1, &doc)
-            .expect("index a fuzz document");
+#[cfg(feature = "search")]
+mod search {
+    use std::cell::RefCell;
+
+    use dyad_model::Document;
+
+    use super::text;
+
+    /// A small index in a temporary folder, built once per thread from fixed documents.
+    struct SearchFixture {
+        index: dyad_search::Index,
+        _dir: tempfile::TempDir,
     }
-    index.commit(3).expect("commit the fuzz index");
-    SearchFixture { index, _dir: dir }
-}
 
-thread_local! {
-    static SEARCH: RefCell<Option<SearchFixture>> = const { RefCell::new(None) };
-}
-
-/// The search query: lines are the query text, then `since`, `until`, `lang` and `source`
-/// filters (empty lines leave a filter out), run against a small fixed index.
-pub fn search_query(data: &[u8]) {
-    let s = text(data);
-    let mut lines = s.split('\n');
-    let text = lines.next().unwrap_or_default().to_string();
-    let mut field = || lines.next().filter(|l| !l.is_empty()).map(str::to_string);
-    let q = dyad_search::Query {
-        text,
-        since: field(),
-        until: field(),
-        lang: field(),
-        source: field(),
-        limit: 5,
-        offset: 0,
-    };
-    SEARCH.with(|cell| {
-        let mut cell = cell.borrow_mut();
-        let fixture = cell.get_or_insert_with(search_fixture);
-        match fixture.index.search_page(&q) {
-            Ok(page) => {
-                assert!(page.hits.len() <= 5, "more hits than the limit");
-                assert!(page.total >= page.hits.len(), "fewer matches than hits");
-            }
-            Err(e) => assert!(!e.to_string().is_empty(), "an error without a message"),
+    fn search_fixture() -> SearchFixture {
+        // Fuzzing cannot start without its fixture: these failures end the run with a message.
+        let dir = tempfile::tempdir().expect("temporary folder for the fuzz index");
+        let mut index = dyad_search::Index::open(dir.path()).expect("open the fuzz index");
+        let docs = [
+            (
+                "a",
+                "Defense talks in Seoul",
+                "The ministers met in Seoul to discuss tariffs.",
+                "en",
+                "2025-10-29",
+            ),
+            (
+                "b",
+                "관세 협상",
+                "한미 관세 협상이 서울에서 열렸다.",
+                "ko",
+                "2025-11-02",
+            ),
+            (
+                "c",
+                "Chip plant",
+                "A semiconductor plant in Texas, announced in 2024.",
+                "en",
+                "2024-03",
+            ),
+        ];
+        for (seq, (input, title, body, lang, published)) in docs.into_iter().enumerate() {
+            let doc = Document {
+                language: lang.into(),
+                published: Some(published.into()),
+                source: Some("Fuzz Wire".into()),
+                ..Document::new(input, Some(title), body)
+            };
+            index
+                .add(seq as i64 + 1, &doc)
+                .expect("index a fuzz document");
         }
-    });
+        index.commit(3).expect("commit the fuzz index");
+        SearchFixture { index, _dir: dir }
+    }
+
+    thread_local! {
+        static SEARCH: RefCell<Option<SearchFixture>> = const { RefCell::new(None) };
+    }
+
+    /// The search query: lines are the query text, then `since`, `until`, `lang` and `source`
+    /// filters (empty lines leave a filter out), run against a small fixed index.
+    pub fn search_query(data: &[u8]) {
+        let s = text(data);
+        let mut lines = s.split('\n');
+        let text = lines.next().unwrap_or_default().to_string();
+        let mut field = || lines.next().filter(|l| !l.is_empty()).map(str::to_string);
+        let q = dyad_search::Query {
+            text,
+            since: field(),
+            until: field(),
+            lang: field(),
+            source: field(),
+            limit: 5,
+            offset: 0,
+        };
+        SEARCH.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            let fixture = cell.get_or_insert_with(search_fixture);
+            match fixture.index.search_page(&q) {
+                Ok(page) => {
+                    assert!(page.hits.len() <= 5, "more hits than the limit");
+                    assert!(page.total >= page.hits.len(), "fewer matches than hits");
+                }
+                Err(e) => assert!(!e.to_string().is_empty(), "an error without a message"),
+            }
+        });
+    }
 }
