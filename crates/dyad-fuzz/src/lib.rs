@@ -39,6 +39,14 @@ pub const TARGETS: &[Target] = &[
     ("search_query", search_query),
 ];
 
+/// Called once before fuzzing (`fuzz_target!(init: ...)`). libfuzzer-sys aborts on every
+/// panic, even one the code catches on purpose (dyad-ingest catches feed-rs panics and reports
+/// the feed as broken); this restores the default hook, so only a panic that escapes the target
+/// aborts (libfuzzer-sys aborts on those after unwinding) and is reported as a crash.
+pub fn init() {
+    drop(std::panic::take_hook());
+}
+
 /// Inputs are capped well below a run's default (32 MiB) so that a small compressed input
 /// cannot make one execution take seconds; the cap's own code path is exercised too.
 const LIMITS: Limits = Limits { max_bytes: 1 << 20 };

@@ -154,3 +154,23 @@ fn shared_pages_replay_without_crashing() {
     }
     assert!(n > 0, "no pages under ../shared/bench/aeb/html");
 }
+
+/// Found by the feed target: an XML declaration whose `encoding=` is followed by NUL bytes
+/// makes quick-xml (inside feed-rs) panic. dyad-ingest catches it and reports the feed as
+/// broken; this pins that the panic never escapes `read_container`.
+#[test]
+fn feed_rs_panic_on_nul_encoding_is_caught() {
+    let mut input = b"<?xml version=\"1.0\" encoding=".to_vec();
+    input.extend(std::iter::repeat_n(0u8, 64));
+    let result = dyad_ingest_read("feed.rss", &input);
+    assert!(result.is_err() || result.is_ok_and(|n| n == 0));
+    let path = repo().join("fuzz/regressions/feed/feed_rs_panic_on_nul_encoding_caught.xml");
+    let data = fs::read(&path).expect("the committed crash input");
+    replay("feed", &path, &data);
+}
+
+fn dyad_ingest_read(input: &str, bytes: &[u8]) -> Result<usize, String> {
+    dyad_ingest::read_container(input, bytes, dyad_ingest::Limits::default())
+        .map(|c| c.records.len() + c.links.len())
+        .map_err(|e| e.to_string())
+}
