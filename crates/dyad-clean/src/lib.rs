@@ -11,6 +11,8 @@
 //!
 //! The boilerplate lexicon is data (`data/clean/boilerplate.toml`), see [`Lexicon`].
 
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod html;
 pub mod lexicon;
 pub mod meta;

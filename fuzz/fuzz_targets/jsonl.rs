@@ -1,0 +1,3 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(init: dyad_fuzz::init(), |data: &[u8]| dyad_fuzz::jsonl(data));
