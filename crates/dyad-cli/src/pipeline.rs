@@ -150,17 +150,13 @@ pub fn process(work: Work, stages: &Stages, limits: Limits) -> Outcome {
         let keys = near_keys(&doc.text, &stages.dedup);
         Ok((doc, keys))
     };
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+    // The panic hook stays quiet inside `catch`: the failure below is the one message.
+    match dyad_ingest::guard::catch(run) {
         Ok(Ok((doc, keys))) => Outcome::Doc(Box::new(doc), keys),
         Ok(Err(over)) => Outcome::Failed {
             input,
             error: over.to_string(),
         },
-        Err(_) => Outcome::Failed {
-
-    // The panic hook stays quiet inside `catch`: the failure below is the one message.
-    match dyad_ingest::guard::catch(run) {
-        Ok((doc, keys)) => Outcome::Doc(Box::new(doc), keys),
         Err(why) => Outcome::Failed {
             input,
             error: format!(
