@@ -27,7 +27,11 @@
 //! * **An index of an older schema is rebuilt.** [`Index::open`] empties an index whose schema
 //!   differs from this version's; its payload is then 0, and the caller's catch-up refills it
 //!   from the store.
-//! * Query errors are values ([`SearchError::Query`]), never panics.
+//! * Query errors are values ([`SearchError::Query`]), never panics, and say in plain words
+//!   what to do. A query text is bounded before the engine's recursive parser sees it
+//!   ([`check_query`]: [`MAX_QUERY_CHARS`], [`MAX_QUERY_DEPTH`], [`MAX_QUERY_GROUPS`]), so no
+//!   query can exhaust a worker's stack; a panic of the engine while running a query is
+//!   caught and reported as [`SearchError::Engine`].
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -69,6 +73,16 @@ const SNIPPET_MAX: usize = 240;
 /// Characters of text shown when no snippet could be built.
 const FALLBACK_CHARS: usize = 200;
 
+/// Longest query text, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+
+/// Deepest nesting of parentheses in a query.
+pub const MAX_QUERY_DEPTH: usize = 16;
+
+/// Most groups in a query: opening parentheses and `NOT`s together. The query engine's parser
+/// recurses once per group, so this bounds its stack use whatever the query's quoting.
+pub const MAX_QUERY_GROUPS: usize = 64;
+
 /// Errors of the index.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -90,6 +104,10 @@ pub enum SearchError {
          delete that directory and reindex"
     )]
     Schema { path: PathBuf, reason: String },
+    /// The engine panicked running a query (a defect of the engine or of dyad, not of the
+    /// query); the panic is caught so that one query cannot end the process.
+    #[error("the search engine failed on this query: {0}")]
+    Engine(String),
     #[error("the index commit payload {0:?} is not a store seq")]
     Payload(String),
     #[error("cannot open index directory: {0}")]
@@ -420,13 +438,27 @@ impl Index {
     /// Runs a query. Hits are ordered by score; with an empty `text`, by date, newest first.
     /// At most `limit` hits, after skipping `offset`.
     pub fn search(&self, q: &Query) -> Result<Vec<Hit>, SearchError> {
-        Ok(self.run(q, false)?.hits)
+        Ok(self.guarded_run(q, false)?.hits)
     }
 
     /// Like [`Index::search`], with the number of matches and the facet counts over all of
     /// them.
     pub fn search_page(&self, q: &Query) -> Result<SearchPage, SearchError> {
-        self.run(q, true)
+        self.guarded_run(q, true)
+    }
+
+    /// [`Index::run`], with a panic of the engine turned into [`SearchError::Engine`]. Running
+    /// a query only reads the index, so nothing is left half-changed by an unwind.
+    fn guarded_run(&self, q: &Query, count: bool) -> Result<SearchPage, SearchError> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(q, count)))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("a panic");
+                Err(SearchError::Engine(what.to_string()))
+            })
     }
 
     fn run(&self, q: &Query, count: bool) -> Result<SearchPage, SearchError> {
@@ -491,10 +523,16 @@ impl Index {
             facets.add_facet(Facet::from_path([root]));
         }
         let (scored, counts): (Vec<(f32, tantivy::DocAddress)>, _) = match (&user_query, count) {
-            (Some(_), false) => (searcher.search(&query, &top.order_by_score())?, None),
+            (Some(_), false) => (
+                searcher
+                    .search(&query, &top.order_by_score())
+                    .map_err(at_search_time)?,
+                None,
+            ),
             (Some(_), true) => {
-                let (top, n, fc) =
-                    searcher.search(&query, &(top.order_by_score(), Count, facets))?;
+                let (top, n, fc) = searcher
+                    .search(&query, &(top.order_by_score(), Count, facets))
+                    .map_err(at_search_time)?;
                 (top, Some((n, fc)))
             }
             (None, with_counts) => {
@@ -574,6 +612,8 @@ impl Index {
     /// Strict parsing first; if that fails on syntax only (an unbalanced quote, a dangling
     /// `AND`...), the lenient parse is used. Other errors (an unknown `field:`) are reported.
     fn parse(&self, text: &str) -> Result<Box<dyn TantivyQuery>, SearchError> {
+        // The engine's parser recurses once per group: bound the groups before it runs.
+        check_query(text).map_err(SearchError::Query)?;
         let f = self.fields;
         let mut parser =
             QueryParser::for_index(&self.index, vec![f.title, f.text, f.title_cjk, f.text_cjk]);
@@ -582,19 +622,176 @@ impl Index {
         parser.set_field_boost(f.title_cjk, TITLE_BOOST);
         match parser.parse_query(text) {
             Ok(query) => Ok(query),
-            Err(strict) => {
+            Err(_) => {
                 let (query, errors) = parser.parse_query_lenient(text);
-                if errors
+                match errors
                     .iter()
-                    .all(|e| matches!(e, QueryParserError::SyntaxError(_)))
+                    .find(|e| !matches!(e, QueryParserError::SyntaxError(_)))
                 {
-                    Ok(query)
-                } else {
-                    Err(SearchError::Query(strict.to_string()))
+                    None => Ok(query),
+                    Some(e) => Err(SearchError::Query(explain(e))),
                 }
             }
         }
     }
+}
+
+/// Refuses, before any parsing, a query text too long or too deeply nested for the engine's
+/// recursive parser. One linear pass; parentheses count even inside quotes, so the bound holds
+/// however the parser reads the quoting.
+pub fn check_query(text: &str) -> Result<(), String> {
+    let chars = text.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(format!(
+            "the query is {chars} characters long; at most {MAX_QUERY_CHARS} are allowed: \
+             shorten it"
+        ));
+    }
+    let (mut depth, mut deepest, mut groups) = (0usize, 0usize, 0usize);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '(' => {
+                groups += 1;
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            'N' if text[i..].starts_with("NOT")
+                && text[i + 3..].starts_with(char::is_whitespace) =>
+            {
+                groups += 1;
+                chars.next();
+                chars.next();
+            }
+            _ => {}
+        }
+    }
+    if deepest > MAX_QUERY_DEPTH {
+        return Err(format!(
+            "the query nests parentheses {deepest} levels deep; at most {MAX_QUERY_DEPTH} are \
+             allowed: remove some parentheses"
+        ));
+    }
+    if groups > MAX_QUERY_GROUPS {
+        return Err(format!(
+            "the query has {groups} groups (opening parentheses and NOTs); at most \
+             {MAX_QUERY_GROUPS} are allowed: remove some parentheses or NOTs"
+        ));
+    }
+    Ok(())
+}
+
+/// The fields a query may name (`title:tariff`).
+const QUERY_FIELDS: &str = "`title:`, `text:` and `language:`";
+
+/// An error of running a parsed user query. The schema is fixed, so a schema error here comes
+/// from the query: `field:*` (any value) of an unknown field or of one that cannot tell.
+fn at_search_time(e: TantivyError) -> SearchError {
+    match e {
+        TantivyError::SchemaError(_) => SearchError::Query(format!(
+            "`field:*` (any value) cannot be asked of that field: search words in \
+             {QUERY_FIELDS}, or put the * in double quotes to search for it as text"
+        )),
+        TantivyError::FieldNotFound(field) => SearchError::Query(format!(
+            "there is no field `{field}` to search (the fields are {QUERY_FIELDS}): to search \
+             for `{field}:` as text, put it in double quotes"
+        )),
+        other => SearchError::Tantivy(other),
+    }
+}
+
+/// What the query parser's error means for the user, and what to do about it.
+fn explain(e: &QueryParserError) -> String {
+    use QueryParserError as E;
+    let quote = "put it in double quotes to search for it as text";
+    match e {
+        E::SyntaxError(_) => format!(
+            "the query cannot be read: close every quote, parenthesis and bracket, or {quote}"
+        ),
+        E::UnsupportedQuery(m) if m.starts_with("Range") => format!(
+            "a range ([a TO b] or {{a TO b}}) is not supported in a search: filter dates with \
+             since/until, or {quote}"
+        ),
+        E::UnsupportedQuery(m) if m.starts_with("Regex") => {
+            format!("patterns between slashes (/.../) are not supported: {quote}")
+        }
+        E::UnsupportedQuery(_) | E::RangeMustNotHavePhrase => format!(
+            "that kind of query is not supported: search words and \"phrases\", combine them \
+             with AND, OR and -word, and filter with lang, source, since and until; or {quote}"
+        ),
+        E::FieldDoesNotExist(field) => format!(
+            "there is no field `{field}` to search (the fields are {QUERY_FIELDS}): to search \
+             for `{field}:` as text, {quote}"
+        ),
+        E::FieldNotIndexed(field)
+        | E::FieldDoesNotHavePositionsIndexed(field)
+        | E::UnknownTokenizer { field, .. } => format!(
+            "the field `{field}` cannot be searched that way: search {QUERY_FIELDS}, and filter \
+             with lang, source, since and until"
+        ),
+        E::ExpectedInt(_)
+        | E::ExpectedBase64(_)
+        | E::ExpectedFloat(_)
+        | E::ExpectedBool(_)
+        | E::DateFormatError(_)
+        | E::FacetFormatError(_)
+        | E::IpFormatError(_) => format!(
+            "a value after `field:` does not fit that field: search {QUERY_FIELDS}, filter \
+             with lang, source, since and until, or {quote}"
+        ),
+        E::AllButQueryForbidden => "the query only excludes (-word, NOT word): add a word to \
+             look for, as in `tariff -steel`"
+            .to_string(),
+        E::NoDefaultFieldDeclared => format!("name a field to search: {QUERY_FIELDS}"),
+        E::PhrasePrefixRequiresAtLeastTwoTerms { phrase, .. } => format!(
+            "a phrase ending in * needs two words or more (\"{phrase}\"*): add a word, or drop \
+             the *"
+        ),
+    }
+}
+
+/// Checks a date filter (`since`, `until`): `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, naming a real
+/// month and day. The message names the parameter and says what is expected.
+pub fn check_filter_date(name: &str, value: &str) -> Result<(), String> {
+    let v = value.trim();
+    let b = v.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let shaped = match b.len() {
+        4 => digits(0..4),
+        7 => digits(0..4) && b[4] == b'-' && digits(5..7),
+        10 => digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10),
+        _ => false,
+    };
+    if !shaped {
+        return Err(format!(
+            "`{name}` must be a date: YYYY, YYYY-MM or YYYY-MM-DD (got `{v}`)"
+        ));
+    }
+    let number = |r: std::ops::Range<usize>| v[r].parse::<u32>().unwrap_or(0);
+    if b.len() >= 7 && !(1..=12).contains(&number(5..7)) {
+        return Err(format!(
+            "`{name}` names month {} in `{v}`; months go from 01 to 12",
+            &v[5..7]
+        ));
+    }
+    if b.len() == 10 {
+        let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        if !(1..=days).contains(&day) {
+            return Err(format!(
+                "`{name}` names day {} in `{v}`; that month has days 01 to {days}",
+                &v[8..10]
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn make_snippet(english: &SnippetGenerator, cjk: &SnippetGenerator, text: &str) -> Snippet {
@@ -639,11 +836,14 @@ fn parse_bound(
 ) -> Result<Option<String>, SearchError> {
     match value.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => date_key(s, upper).map(Some).ok_or_else(|| {
-            SearchError::Query(format!(
-                "invalid {name} date {s:?}: expected YYYY, YYYY-MM or YYYY-MM-DD"
-            ))
-        }),
+        Some(s) => {
+            check_filter_date(name, s).map_err(SearchError::Query)?;
+            date_key(s, upper).map(Some).ok_or_else(|| {
+                SearchError::Query(format!(
+                    "`{name}` must be a date: YYYY, YYYY-MM or YYYY-MM-DD (got `{s}`)"
+                ))
+            })
+        }
     }
 }
 

@@ -28,10 +28,16 @@ type Answer = Result<Response, ApiError>;
 
 /// Default and largest page sizes.
 const PER_PAGE: usize = 20;
-const MAX_PER_PAGE: usize = 100;
+pub const MAX_PER_PAGE: usize = 100;
+
+/// Largest page number.
+pub const MAX_PAGE: usize = 1_000_000;
+
+/// Largest `limit` of the routes that take one (`/entities`, `/speakers`).
+pub const MAX_LIMIT: usize = 500;
 
 /// Largest write body.
-const MAX_BODY: usize = 64 * 1024;
+pub const MAX_BODY: usize = 64 * 1024;
 
 /// The OpenAPI description (the error table is added from [`ERROR_CODES`] when served).
 const OPENAPI: &str = include_str!("../openapi.json");
@@ -68,6 +74,41 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .method_not_allowed_fallback(|| async {
             ApiError::new("method_not_allowed", "this route does not take that method")
         })
+        .layer(axum::middleware::map_response(in_error_format))
+}
+
+/// Longest framework message carried over into an error's `message`.
+const MAX_REJECTION_TEXT: usize = 4096;
+
+/// Puts an error the framework answered by itself (a body over the limit, a bad query string,
+/// an extractor's rejection) into the API's one error format, with the code of its status.
+/// Answers already in JSON, and statuses without a code in [`ERROR_CODES`], pass unchanged.
+async fn in_error_format(res: Response) -> Response {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let Some((code, _, meaning)) = ERROR_CODES.iter().find(|(_, s, _)| *s == status.as_u16())
+    else {
+        return res;
+    };
+    let text = axum::body::to_bytes(res.into_body(), MAX_REJECTION_TEXT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = match (*code, text.is_empty()) {
+        ("payload_too_large", _) => format!("the request body is larger than {MAX_BODY} bytes"),
+        (_, true) => (*meaning).to_string(),
+        (_, false) => text,
+    };
+    let mut out = ApiError::new(code, message).into_response();
+    *out.status_mut() = status;
+    out
 }
 
 fn ok(v: impl serde::Serialize) -> Answer {
@@ -87,10 +128,14 @@ impl Params {
             .collect();
         if !unknown.is_empty() {
             unknown.sort_unstable();
+            let takes = if allowed.is_empty() {
+                "this route takes no parameters".to_string()
+            } else {
+                format!("this route takes: {}", allowed.join(", "))
+            };
             return Err(ApiError::bad_request(format!(
-                "unknown parameter(s): {}; this route takes: {}",
-                unknown.join(", "),
-                allowed.join(", ")
+                "unknown parameter(s): {}; {takes}",
+                unknown.join(", ")
             )));
         }
         Ok(Params(map))
@@ -104,26 +149,14 @@ impl Params {
             .filter(|v| !v.is_empty())
     }
 
-    /// A date parameter: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    /// A date parameter: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` naming a real month and day, checked
+    /// by the one rule every route (and `dyad search`) uses.
     fn date(&self, name: &str) -> Result<Option<String>, ApiError> {
         let Some(v) = self.opt(name) else {
             return Ok(None);
         };
-        let b = v.as_bytes();
-        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-        let valid = match b.len() {
-            4 => digits(0..4),
-            7 => digits(0..4) && b[4] == b'-' && digits(5..7),
-            10 => digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10),
-            _ => false,
-        };
-        if valid {
-            Ok(Some(v))
-        } else {
-            Err(ApiError::bad_request(format!(
-                "`{name}` must be a date: YYYY, YYYY-MM or YYYY-MM-DD (got `{v}`)"
-            )))
-        }
+        dyad_search::check_filter_date(name, &v).map_err(ApiError::bad_request)?;
+        Ok(Some(v))
     }
 
     fn number(
@@ -147,7 +180,7 @@ impl Params {
     /// `page` (from 1) and `per_page` (1..=100).
     fn page(&self) -> Result<PageMeta, ApiError> {
         let per_page = self.number("per_page", PER_PAGE, 1, MAX_PER_PAGE)?;
-        let page = self.number("page", 1, 1, 1_000_000)?;
+        let page = self.number("page", 1, 1, MAX_PAGE)?;
         Ok(PageMeta { page, per_page })
     }
 }
@@ -325,7 +358,7 @@ fn entity_json(e: &dyad_store::EntityCount) -> Value {
 
 async fn entities(State(st): St, q: Q) -> Answer {
     let p = Params::new(q, &["name", "limit"])?;
-    let limit = p.number("limit", 50, 1, 500)?;
+    let limit = p.number("limit", 50, 1, MAX_LIMIT)?;
     let name = p.opt("name");
     let key = format!("entities?{name:?}&{limit}");
     let v = st
@@ -478,7 +511,7 @@ async fn quotes(State(st): St, q: Q) -> Answer {
 
 async fn speakers(State(st): St, q: Q) -> Answer {
     let p = Params::new(q, &["limit"])?;
-    let limit = p.number("limit", 50, 1, 500)?;
+    let limit = p.number("limit", 50, 1, MAX_LIMIT)?;
     let v = st
         .aggregate(format!("speakers?{limit}"), move |s, _| {
             Ok(json!({"items": s.speakers(limit)?}))

@@ -30,6 +30,7 @@ use axum::Router;
 use dyad_search::Index;
 use dyad_store::Store;
 
+pub use api::{MAX_BODY, MAX_LIMIT, MAX_PAGE, MAX_PER_PAGE};
 pub use commitments::{CommitmentRecord, CommitmentSource};
 pub use error::{ApiError, ERROR_CODES};
 pub use track::TrackedCommitments;
