@@ -1388,9 +1388,9 @@ mod tests {
         let docs: Vec<Document> = (0..5)
             .map(|i| {
                 Document::new(
-                    &format!("in/{i}.txt"),
+                    format!("in/{i}.txt"),
                     Some(&format!("Report {i}")),
-                    &format!("Officials met on day {i} to review item {i}."),
+                    format!("Officials met on day {i} to review item {i}."),
                 )
             })
             .collect();
