@@ -282,7 +282,18 @@ fn a_huge_page_is_refused_by_default_and_read_when_allowed() {
         "{}",
         stderr(&out)
     );
-    let out = run(&["extract", &arg, "--max-size", "64M"]);
+    // Read when allowed; its 50 MB of text is also over the default extraction budget, so that
+    // is raised too.
+    let out = run(&[
+        "extract",
+        &arg,
+        "--max-size",
+        "64M",
+        "--doc-max-text",
+        "64M",
+        "--doc-budget-ms",
+        "600000",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let d = &jsonl(&stdout(&out))[0];
     assert_eq!(d["title"], "Huge page");

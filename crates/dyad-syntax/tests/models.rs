@@ -126,11 +126,11 @@ fn annotate_conllu(model: &Model, id: &str, forms: &[&str]) -> Sentence {
     }
 }
 
-/// `test_data/golden/{en,ko}.txt` (one sentence a line, tokens separated by spaces) against
+/// `test_data/models/{en,ko}.txt` (one sentence a line, tokens separated by spaces) against
 /// `{en,ko}.conllu`. `DYAD_BLESS=1` rewrites the expected files.
 #[test]
 fn golden_annotations() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/golden");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/models");
     for (lang, name) in [(Lang::En, "en"), (Lang::Ko, "ko")] {
         let input = std::fs::read_to_string(dir.join(format!("{name}.txt"))).expect("input");
         let model = Model::embedded(lang);
