@@ -142,7 +142,7 @@ pub enum FetchError {
     #[error("response larger than the limit of {0} bytes")]
     TooLarge(u64),
     /// Refused by the address policy or for its scheme or credentials; never retried.
-    #[error("{0}")]
+    #[error("{}", .0.short())]
     Refused(Refusal),
     /// The whole response took longer than [`Config::timeout`]; not retried, so a slow server
     /// holds a worker once.
@@ -249,13 +249,10 @@ impl Fetcher {
         policy::check_url(url, self.cfg.allow_private, &self.cfg.allowed_addrs)
             .map_err(FetchError::Refused)?;
         if self.cfg.robots {
-            let rules = self.rules(&origin, &host).map_err(|e| match e {
-                FetchError::Refused(r) => FetchError::Refused(Refusal {
-                    url: url.to_string(),
-                    ..r
-                }),
-                e => e,
-            })?;
+            let robots_url = format!("{origin}/robots.txt");
+            let rules = self
+                .rules(&origin, &host)
+                .map_err(|e| attribute(e, url, &robots_url))?;
             match &*rules {
                 Rules::AllowAll => {}
                 Rules::DisallowAll(why) => return Err(FetchError::Robots(why.clone())),
@@ -267,6 +264,7 @@ impl Fetcher {
             }
         }
         self.fetch_with_retries(url, &host, prior)
+            .map_err(|e| attribute(e, url, url))
     }
 
     /// The robots.txt rules of `origin`; a refusal of the origin itself is returned as such.
@@ -452,6 +450,24 @@ impl Fetcher {
                 },
             },
         }
+    }
+}
+
+/// Names a refusal's URL as `url` when the refused request was `sent` itself; otherwise the
+/// refusal was a redirect's target.
+fn attribute(e: FetchError, url: &str, sent: &str) -> FetchError {
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    match e {
+        FetchError::Refused(mut r) => {
+            if same(&r.url, sent) || same(&r.url, url) {
+                r.url = url.to_string();
+                r.redirect = false;
+            } else {
+                r.redirect = true;
+            }
+            FetchError::Refused(r)
+        }
+        e => e,
     }
 }
 

@@ -129,18 +129,36 @@ pub struct Refusal {
     pub reason: String,
     /// Whether the reason is the address (the opt-in would allow it).
     pub address: bool,
+    /// Whether `url` is where a redirect led, not the URL asked for.
+    pub redirect: bool,
+}
+
+impl Refusal {
+    /// The message without the URL asked for (callers pair it with that URL); a redirect's
+    /// target is named.
+    pub fn short(&self) -> String {
+        let hint = if self.address {
+            "; pass --allow-private-addresses to fetch local addresses"
+        } else {
+            ""
+        };
+        if self.redirect {
+            format!(
+                "refused the redirect to {}: {}{hint}",
+                self.url, self.reason
+            )
+        } else {
+            format!("refused: {}{hint}", self.reason)
+        }
+    }
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "refused {}: {}", self.url, self.reason)?;
-        if self.address {
-            write!(
-                f,
-                "; pass --allow-private-addresses to fetch local addresses"
-            )?;
+        match self.short().split_once(": ") {
+            Some((_, rest)) if !self.redirect => write!(f, "refused {}: {rest}", self.url),
+            _ => f.write_str(&self.short()),
         }
-        Ok(())
     }
 }
 
@@ -151,6 +169,7 @@ fn refuse(url: &str, reason: impl Into<String>, address: bool) -> Refusal {
         url: url.to_string(),
         reason: reason.into(),
         address,
+        redirect: false,
     }
 }
 

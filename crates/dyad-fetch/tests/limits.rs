@@ -104,6 +104,15 @@ fn a_loopback_url_is_refused_by_default_and_fetched_with_the_opt_in() {
     assert!(matches!(err, FetchError::Refused(_)), "{err:?}");
     assert_eq!(
         err.to_string(),
+        "refused: loopback address; pass --allow-private-addresses to fetch local addresses"
+    );
+    // The refusal itself names the URL, for callers that print it alone.
+    let FetchError::Refused(r) = &err else {
+        unreachable!("matched above")
+    };
+    assert_eq!(r.url, url);
+    assert_eq!(
+        r.to_string(),
         format!(
             "refused {url}: loopback address; pass --allow-private-addresses to fetch local \
              addresses"
@@ -151,9 +160,7 @@ fn a_public_looking_name_that_resolves_to_loopback_is_refused() {
         let msg = err.to_string();
         assert!(matches!(err, FetchError::Refused(_)), "{err:?}");
         assert!(
-            msg.starts_with(&format!(
-                "refused {url}: news.example.com resolves to 127.0.0.1"
-            )),
+            msg.starts_with("refused: news.example.com resolves to 127.0.0.1"),
             "{msg}"
         );
         assert!(msg.contains("a loopback address"), "{msg}");
@@ -201,8 +208,9 @@ fn a_redirect_from_an_allowed_server_to_a_private_address_is_refused() {
     let err = f.fetch(&outer.url("/moved"), None).expect_err("refused");
     assert!(matches!(err, FetchError::Refused(_)), "{err:?}");
     assert!(
-        err.to_string()
-            .starts_with(&format!("refused {target}: loopback address")),
+        err.to_string().starts_with(&format!(
+            "refused the redirect to {target}: loopback address"
+        )),
         "{err}"
     );
     assert!(inner.seen().is_empty(), "{:?}", inner.seen());
