@@ -69,16 +69,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             data_dir,
             no_serve,
             addr,
+            net,
         } => {
             let status = demo(&data_dir, quiet)?;
             if no_serve {
                 return Ok(status);
             }
-            serve(&data_dir, addr)?;
+            serve(&data_dir, addr, &net)?;
             Ok(status)
         }
-        Command::Serve { addr, store } => {
-            serve(&data_dir(&store)?, addr).map(|()| ExitCode::SUCCESS)
+        Command::Serve { addr, net, store } => {
+            serve(&data_dir(&store)?, addr, &net).map(|()| ExitCode::SUCCESS)
         }
         Command::Token(TokenCommand::Create { name, store }) => {
             token_create(&data_dir(&store)?, &name)
@@ -98,15 +99,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             kb,
             threads,
             dup_threshold,
+            allow_private_addresses,
             store,
         } => {
             let dir = data_dir(&store)?;
+            let allow_private_addresses =
+                allow_private_addresses || crate::watch::load(&config)?.allow_private;
             let read = ReadArgs {
                 paths: Vec::new(),
                 max_size: Limits::default().max_bytes,
                 lexicon: None,
                 kb,
                 fetch: true,
+                allow_private_addresses,
                 threads,
                 dup_threshold,
                 budget: crate::BudgetArgs::default(),
@@ -235,6 +240,7 @@ fn stages(read: &ReadArgs, data_dir: Option<&Path>) -> Result<Stages> {
     let fetcher = read.fetch.then(|| {
         dyad_fetch::Fetcher::new(dyad_fetch::Config {
             max_bytes: read.max_size,
+            allow_private: read.allow_private_addresses,
             ..dyad_fetch::Config::default()
         })
     });
@@ -990,6 +996,7 @@ fn demo(dir: &Path, quiet: bool) -> Result<ExitCode> {
         lexicon: None,
         kb: Vec::new(),
         fetch: false,
+        allow_private_addresses: false,
         threads: None,
         dup_threshold: dyad_dedup::Config::default().threshold,
         budget: crate::BudgetArgs::default(),
@@ -1257,7 +1264,20 @@ fn bench(
 /// `dyad serve`: the API and the dashboard, until Ctrl-C. The commitments board serves the
 /// tracker's registry as it is: serving does not run the tracker (`dyad ingest` does), it says
 /// when the registry is behind the store.
-fn serve(dir: &Path, addr: std::net::SocketAddr) -> Result<()> {
+fn serve(dir: &Path, addr: std::net::SocketAddr, net: &crate::ServeNetArgs) -> Result<()> {
+    let opts = dyad_server::ServeOptions {
+        allowed_hosts: net.allow_host.clone(),
+        header_read_timeout: std::time::Duration::from_secs(net.header_read_timeout),
+        idle_timeout: std::time::Duration::from_secs(net.idle_timeout),
+        max_connections: usize::try_from(net.max_connections).unwrap_or(usize::MAX),
+    };
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "dyad: warning: serving on {addr}, which is not a loopback address: requests, bearer \
+             tokens included, travel as plain HTTP. Keep dyad on 127.0.0.1 behind a reverse \
+             proxy that terminates TLS (see `dyad serve --help`)."
+        );
+    }
     // The index is derived data: bring it up to the store first (after an interrupted run, or
     // when this version rebuilt an index of an older schema).
     {
@@ -1295,7 +1315,7 @@ fn serve(dir: &Path, addr: std::net::SocketAddr) -> Result<()> {
             );
         }
     }
-    dyad_server::serve(addr, dir, |bound| {
+    dyad_server::serve(addr, dir, &opts, |bound| {
         // One line on stdout (scripts read the URL from it); the rest on stderr.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "dyad: serving {} on http://{bound}/", dir.display());

@@ -62,6 +62,11 @@ struct ReadArgs {
     /// a per-host limit, retries with backoff). Without it, links are only counted.
     #[arg(long)]
     fetch: bool,
+    /// Also fetch URLs on loopback, private, link-local and other non-public addresses
+    /// (refused by default, after name resolution and on every redirect: a feed's links must
+    /// not reach this machine or its network).
+    #[arg(long)]
+    allow_private_addresses: bool,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -246,7 +251,7 @@ enum Command {
     /// Poll the feeds listed in a configuration file and ingest only their new items; state
     /// (items taken, ETag/Last-Modified) is kept in the store and survives restarts.
     #[command(
-        after_help = "Configuration (TOML):\n  interval = \"15m\"            # default poll interval (s, m, h)\n  [[feed]]\n  url = \"https://example.com/rss.xml\"\n  interval = \"5m\"             # optional, per feed\n\nExamples:\n  dyad watch feeds.toml --data-dir ./store\n  dyad watch feeds.toml --once"
+        after_help = "Configuration (TOML):\n  interval = \"15m\"            # default poll interval (s, m, h)\n  [[feed]]\n  url = \"https://example.com/rss.xml\"\n  interval = \"5m\"             # optional, per feed\n  # allow_private_addresses = true   # fetch local/private addresses too (off by default)\n\nExamples:\n  dyad watch feeds.toml --data-dir ./store\n  dyad watch feeds.toml --once"
     )]
     Watch {
         /// The configuration file.
@@ -266,6 +271,10 @@ enum Command {
         /// Near-duplicate threshold (as for ingest).
         #[arg(long, default_value_t = 0.3, value_name = "F")]
         dup_threshold: f64,
+        /// Also fetch loopback, private and link-local addresses (as for ingest; the
+        /// configuration's `allow_private_addresses = true` does the same).
+        #[arg(long)]
+        allow_private_addresses: bool,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -307,22 +316,63 @@ enum Command {
         /// Address to serve on.
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
         addr: std::net::SocketAddr,
+        #[command(flatten)]
+        net: ServeNetArgs,
     },
     /// Serve the JSON API (/api/v1) and the analyst's dashboard on a store, until Ctrl-C.
     /// Read-only without a token (see `dyad token create`).
-    #[command(
-        after_help = "Examples:\n  dyad serve --data-dir ./store\n  dyad serve --addr 0.0.0.0:8080   (then open http://HOST:8080/)"
-    )]
+    #[command(after_help = SERVE_HELP)]
     Serve {
-        /// Address to listen on; port 0 picks a free port (the URL is printed).
+        /// Address to listen on; port 0 picks a free port (the URL is printed). Keep it on
+        /// loopback: dyad speaks plain HTTP (see below for TLS).
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
         addr: std::net::SocketAddr,
+        #[command(flatten)]
+        net: ServeNetArgs,
         #[command(flatten)]
         store: StoreArgs,
     },
     /// API tokens for the analyst's writes (statuses, merges, reviews).
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+const SERVE_HELP: &str = "\
+Examples:
+  dyad serve --data-dir ./store
+  dyad serve --data-dir ./store --allow-host dyad.example.org   (behind a TLS proxy)
+
+Serving to other machines:
+  dyad speaks plain HTTP, and bearer tokens sent over plain HTTP can be read by anyone on
+  the path. Keep dyad on 127.0.0.1 and put a reverse proxy that terminates TLS in front of
+  it, for instance Caddy:
+      dyad.example.org {
+          reverse_proxy 127.0.0.1:8080
+      }
+  or nginx (in a server block with `listen 443 ssl` and your certificate):
+      location / { proxy_pass http://127.0.0.1:8080; proxy_set_header Host $host; }
+  Then pass --allow-host dyad.example.org: requests whose Host header names anything but
+  localhost, 127.0.0.1, [::1] or an allowed host are refused (400), which stops DNS
+  rebinding.";
+
+/// How `dyad serve` treats connections.
+#[derive(Args, Debug, Clone)]
+struct ServeNetArgs {
+    /// Also answer requests whose Host header is NAME (any port) or NAME:PORT; repeatable.
+    /// Loopback names are always allowed.
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
+    /// Seconds a client has to send a request's headers (also closes a kept-alive connection
+    /// that starts no new request).
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout: u64,
+    /// Seconds after which a connection with nothing moving and no request in progress is
+    /// closed.
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
 }
 
 #[derive(Subcommand, Debug)]

@@ -25,6 +25,16 @@ pub struct WatchConfig {
     pub interval: String,
     #[serde(default, rename = "feed")]
     pub feeds: Vec<FeedConfig>,
+    /// Fetch loopback, private and link-local addresses too (as `--allow-private-addresses`).
+    #[serde(default)]
+    pub allow_private_addresses: bool,
+}
+
+/// A checked configuration.
+pub struct Loaded {
+    /// Each feed's URL and poll interval.
+    pub feeds: Vec<(String, Duration)>,
+    pub allow_private: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,7 +76,7 @@ struct Feed {
     due: Instant,
 }
 
-pub fn load(path: &Path) -> Result<Vec<(String, Duration)>> {
+pub fn load(path: &Path) -> Result<Loaded> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the watch configuration {}", path.display()))?;
     let cfg: WatchConfig =
@@ -96,7 +106,10 @@ pub fn load(path: &Path) -> Result<Vec<(String, Duration)>> {
         };
         out.push((f.url.clone(), interval));
     }
-    Ok(out)
+    Ok(Loaded {
+        feeds: out,
+        allow_private: cfg.allow_private_addresses,
+    })
 }
 
 /// Runs the watch loop: `cycles` polls of every feed at most (None: forever).
@@ -108,7 +121,7 @@ pub fn run(
     cycles: Option<usize>,
     quiet: bool,
 ) -> Result<ExitCode> {
-    let feeds = load(config)?;
+    let feeds = load(config)?.feeds;
     let Some(fetcher) = stages.fetcher.as_ref() else {
         bail!("watching needs a fetcher");
     };

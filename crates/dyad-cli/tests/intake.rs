@@ -393,6 +393,7 @@ fn sitemap_over_http_fetches_pages_politely() {
         "ingest",
         &srv.url("/sitemap.xml"),
         "--fetch",
+        "--allow-private-addresses",
         "--data-dir",
         &dir,
     ]);
@@ -420,12 +421,95 @@ fn sitemap_over_http_fetches_pages_politely() {
         "ingest",
         &srv.url("/sitemap.xml"),
         "--fetch",
+        "--allow-private-addresses",
         "--data-dir",
         &dir,
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(srv.requests("/news/crane").len(), 1);
     assert_eq!(stats(store.path())["documents"], 2);
+}
+
+#[test]
+fn fetch_refuses_links_into_the_local_network_unless_allowed() {
+    let srv = Server::start();
+    srv.set(
+        "/robots.txt",
+        Route::ok("text/plain", "User-agent: *\nAllow: /\n"),
+    );
+    srv.set(
+        "/internal-admin?secret=1",
+        Route::ok("text/html", page("Admin console", STORY_A)),
+    );
+    srv.set(
+        "/b",
+        Route::ok("text/html", page("Library to close", STORY_B)),
+    );
+    // A feed read from disk whose items link to this machine.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let feed = tmp.path().join("feed.rss");
+    std::fs::write(
+        &feed,
+        rss(
+            &srv.base,
+            &[
+                ("/internal-admin?secret=1", "Admin"),
+                ("/b", "Library to close"),
+            ],
+        ),
+    )
+    .expect("write feed");
+    let feed = feed.to_string_lossy().into_owned();
+    let out = run(&["extract", &feed, "--fetch"]);
+    // Each refused item is a failed input with its reason; the run goes on and exits 1.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let admin = srv.url("/internal-admin?secret=1");
+    assert!(
+        err.contains(&format!(
+            "{admin}: refused: loopback address; pass --allow-private-addresses to fetch local \
+             addresses"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}: refused", srv.url("/b"))),
+        "{err}"
+    );
+    assert!(docs(&jsonl(&stdout(&out))).is_empty());
+    assert!(
+        srv.log.lock().expect("log").is_empty(),
+        "nothing was requested"
+    );
+
+    // With the opt-in both pages are fetched.
+    let out = run(&["extract", &feed, "--fetch", "--allow-private-addresses"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(docs(&jsonl(&stdout(&out))).len(), 2);
+    assert_eq!(srv.requests("/internal-admin?secret=1").len(), 1);
+
+    // `dyad watch` refuses a local feed by default too.
+    let store = tempfile::tempdir().expect("tempdir");
+    let cfg = store.path().join("feeds.toml");
+    std::fs::write(
+        &cfg,
+        format!("[[feed]]\nurl = \"{}\"\n", srv.url("/feed.rss")),
+    )
+    .expect("write config");
+    let out = run(&[
+        "watch",
+        &cfg.to_string_lossy(),
+        "--once",
+        "--data-dir",
+        &store.path().to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refused: loopback address"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(srv.requests("/feed.rss").is_empty());
 }
 
 fn rss(base: &str, items: &[(&str, &str)]) -> String {
@@ -482,13 +566,27 @@ fn watch_ingests_only_new_items_and_keeps_state_across_restarts() {
     .expect("write config");
     let cfg = cfg.to_string_lossy().into_owned();
 
-    let out = run(&["watch", &cfg, "--once", "--data-dir", &dir]);
+    let out = run(&[
+        "watch",
+        &cfg,
+        "--once",
+        "--allow-private-addresses",
+        "--data-dir",
+        &dir,
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("2 new item(s)"), "{}", stderr(&out));
     assert_eq!(stats(store.path())["documents"], 2);
 
     // A restart: the feed answers 304 to the stored ETag, nothing is fetched.
-    let out = run(&["watch", &cfg, "--once", "--data-dir", &dir]);
+    let out = run(&[
+        "watch",
+        &cfg,
+        "--once",
+        "--allow-private-addresses",
+        "--data-dir",
+        &dir,
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("not modified"), "{}", stderr(&out));
     let feed_reqs = srv.requests("/feed.rss");
@@ -516,6 +614,9 @@ fn watch_ingests_only_new_items_and_keeps_state_across_restarts() {
             )
         },
     );
+    // The opt-in from the configuration this time.
+    let text = std::fs::read_to_string(&cfg).expect("config");
+    std::fs::write(&cfg, format!("allow_private_addresses = true\n{text}")).expect("config");
     let out = run(&["watch", &cfg, "--cycles", "2", "--data-dir", &dir]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);

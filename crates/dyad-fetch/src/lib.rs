@@ -13,11 +13,24 @@
 //! - retries network errors, `429` and `5xx` with exponential backoff (a `Retry-After` in
 //!   seconds is honoured, capped), up to [`Config::retries`] times.
 //!
+//! - refuses, by default, URLs that reach the local machine or its network: loopback, private,
+//!   link-local, multicast, reserved addresses, checked after name resolution and on every
+//!   redirect hop ([`policy`]); non-http(s) schemes and URLs with credentials always;
+//! - bounds every response: [`Config::connect_timeout`] to connect, [`Config::timeout`] for the
+//!   whole response (a slow-drip server cannot hold a worker), [`Config::max_bytes`] of body.
+//!
 //! **Invariants**: never panics on any response; a body larger than [`Config::max_bytes`] is an
-//! error, not a truncated document. Validators are kept by the caller (the store), not here.
+//! error, not a truncated document; with [`Config::allow_private`] off, no connection is made
+//! to an address [`policy::classify`] refuses (and no proxy is used, since a proxy would
+//! resolve names where they cannot be checked). Validators are kept by the caller (the store),
+//! not here.
+
+pub mod policy;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
+
+pub use policy::{Lookup, Refusal, SystemLookup};
 use std::time::{Duration, Instant};
 
 /// The user agent sent with every request.
@@ -42,14 +55,23 @@ pub struct Config {
     pub backoff: Duration,
     /// The longest wait between attempts (also caps `Retry-After`).
     pub max_backoff: Duration,
-    /// Timeout of one whole request.
+    /// Deadline of one whole response, from name lookup to the last byte of the body, redirects
+    /// included.
     pub timeout: Duration,
+    /// Deadline to resolve and connect (TLS handshake included).
+    pub connect_timeout: Duration,
     /// Largest body accepted.
     pub max_bytes: u64,
     /// Whether `robots.txt` is read and honoured.
     pub robots: bool,
     /// Cap on a `Crawl-delay`.
     pub max_crawl_delay: Duration,
+    /// Fetch loopback, private, link-local and other non-public addresses too (off by default:
+    /// see [`policy`]).
+    pub allow_private: bool,
+    /// Exact socket addresses fetched even when the policy would refuse their IP (one intranet
+    /// service trusted on purpose; tests). Nothing else of their network is allowed.
+    pub allowed_addrs: Vec<std::net::SocketAddr>,
 }
 
 impl Default for Config {
@@ -61,9 +83,12 @@ impl Default for Config {
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
             max_bytes: 32 * 1024 * 1024,
             robots: true,
             max_crawl_delay: Duration::from_secs(10),
+            allow_private: false,
+            allowed_addrs: Vec::new(),
         }
     }
 }
@@ -114,8 +139,15 @@ pub enum FetchError {
     Status { status: u16, attempts: u32 },
     #[error("{message} (after {attempts} attempt(s))")]
     Network { message: String, attempts: u32 },
-    #[error("response larger than {0} bytes")]
+    #[error("response larger than the limit of {0} bytes")]
     TooLarge(u64),
+    /// Refused by the address policy or for its scheme or credentials; never retried.
+    #[error("{}", .0.short())]
+    Refused(Refusal),
+    /// The whole response took longer than [`Config::timeout`]; not retried, so a slow server
+    /// holds a worker once.
+    #[error("no complete response within {0:?} (slow or stalled server)")]
+    Timeout(Duration),
 }
 
 /// What the robots.txt of an origin says.
@@ -167,13 +199,37 @@ fn origin(url: &str) -> Option<(String, String)> {
 
 impl Fetcher {
     pub fn new(cfg: Config) -> Fetcher {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        Fetcher::build(cfg, None)
+    }
+
+    /// A fetcher that looks host names up with `lookup` instead of the system's resolver (for
+    /// tests: a public-looking name that points at a local server).
+    pub fn with_lookup(cfg: Config, lookup: Arc<dyn Lookup>) -> Fetcher {
+        Fetcher::build(cfg, Some(lookup))
+    }
+
+    fn build(cfg: Config, lookup: Option<Arc<dyn Lookup>>) -> Fetcher {
+        let mut builder = ureq::Agent::config_builder()
             .user_agent(cfg.user_agent.as_str())
             .http_status_as_error(false)
             .timeout_global(Some(cfg.timeout))
-            .max_redirects(10)
-            .build()
-            .into();
+            .timeout_connect(Some(cfg.connect_timeout))
+            .timeout_resolve(Some(cfg.connect_timeout))
+            .max_redirects(10);
+        if !cfg.allow_private {
+            // A proxy resolves target names itself, out of the policy's sight.
+            builder = builder.proxy(None);
+        }
+        let resolver = policy::PolicyResolver {
+            allow_private: cfg.allow_private,
+            allowed: cfg.allowed_addrs.clone(),
+            lookup,
+        };
+        let agent = ureq::Agent::with_parts(
+            builder.build(),
+            ureq::unversioned::transport::DefaultConnector::new(),
+            resolver,
+        );
         Fetcher {
             cfg,
             agent,
@@ -190,8 +246,13 @@ impl Fetcher {
     /// Fetches `url`, conditionally when `prior` validators are given.
     pub fn fetch(&self, url: &str, prior: Option<&Validators>) -> Result<Fetched, FetchError> {
         let (origin, host) = origin(url).ok_or(FetchError::BadUrl)?;
+        policy::check_url(url, self.cfg.allow_private, &self.cfg.allowed_addrs)
+            .map_err(FetchError::Refused)?;
         if self.cfg.robots {
-            let rules = self.rules(&origin, &host);
+            let robots_url = format!("{origin}/robots.txt");
+            let rules = self
+                .rules(&origin, &host)
+                .map_err(|e| attribute(e, url, &robots_url))?;
             match &*rules {
                 Rules::AllowAll => {}
                 Rules::DisallowAll(why) => return Err(FetchError::Robots(why.clone())),
@@ -203,14 +264,16 @@ impl Fetcher {
             }
         }
         self.fetch_with_retries(url, &host, prior)
+            .map_err(|e| attribute(e, url, url))
     }
 
-    fn rules(&self, origin: &str, host: &str) -> Arc<Rules> {
+    /// The robots.txt rules of `origin`; a refusal of the origin itself is returned as such.
+    fn rules(&self, origin: &str, host: &str) -> Result<Arc<Rules>, FetchError> {
         // Held across the fetch of robots.txt, so an origin's robots.txt is read once even when
         // many threads start on it together. Other origins wait briefly; acceptable.
         let mut map = self.robots.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(r) = map.get(origin) {
-            return r.clone();
+            return Ok(r.clone());
         }
         let robots_url = format!("{origin}/robots.txt");
         let rules = match self.fetch_with_retries(&robots_url, host, None) {
@@ -230,11 +293,13 @@ impl Fetcher {
             Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
                 Rules::AllowAll
             }
+            // The origin itself is refused: not cached, the caller names the page.
+            Err(e @ FetchError::Refused(_)) => return Err(e),
             Err(e) => Rules::DisallowAll(format!("{robots_url} being unavailable ({e})")),
         };
         let rules = Arc::new(rules);
         map.insert(origin.to_string(), rules.clone());
-        rules
+        Ok(rules)
     }
 
     fn set_crawl_delay(&self, host: &str, d: Duration) {
@@ -319,6 +384,9 @@ impl Fetcher {
             Ok(r) => r,
             Err(ureq::Error::BadUri(_)) => return Attempt::Done(Err(FetchError::BadUrl)),
             Err(e) => {
+                if let Some(done) = self.final_error(&e) {
+                    return Attempt::Done(Err(done));
+                }
                 return Attempt::Retry {
                     error: FetchError::Network {
                         message: e.to_string(),
@@ -371,13 +439,49 @@ impl Fetcher {
             Err(ureq::Error::BodyExceedsLimit(_)) => {
                 Attempt::Done(Err(FetchError::TooLarge(limit)))
             }
-            Err(e) => Attempt::Retry {
-                error: FetchError::Network {
-                    message: e.to_string(),
-                    attempts,
+            Err(e) => match self.final_error(&e) {
+                Some(done) => Attempt::Done(Err(done)),
+                None => Attempt::Retry {
+                    error: FetchError::Network {
+                        message: e.to_string(),
+                        attempts,
+                    },
+                    retry_after: None,
                 },
-                retry_after: None,
             },
+        }
+    }
+}
+
+/// Names a refusal's URL as `url` when the refused request was `sent` itself; otherwise the
+/// refusal was a redirect's target.
+fn attribute(e: FetchError, url: &str, sent: &str) -> FetchError {
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    match e {
+        FetchError::Refused(mut r) => {
+            if same(&r.url, sent) || same(&r.url, url) {
+                r.url = url.to_string();
+                r.redirect = false;
+            } else {
+                r.redirect = true;
+            }
+            FetchError::Refused(r)
+        }
+        e => e,
+    }
+}
+
+impl Fetcher {
+    /// Errors that retrying cannot mend: a refusal, the whole-response deadline.
+    fn final_error(&self, e: &ureq::Error) -> Option<FetchError> {
+        match e {
+            ureq::Error::Other(inner) => inner
+                .downcast_ref::<Refusal>()
+                .map(|r| FetchError::Refused(r.clone())),
+            ureq::Error::Timeout(ureq::Timeout::Global) => {
+                Some(FetchError::Timeout(self.cfg.timeout))
+            }
+            _ => None,
         }
     }
 }

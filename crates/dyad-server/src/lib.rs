@@ -13,12 +13,16 @@
 //!   response carries a strict Content-Security-Policy (`default-src 'self'`, no inline code),
 //!   `X-Content-Type-Options: nosniff` and `frame-ancestors 'none'`.
 //! * Store work runs on blocking threads, each with its own SQLite connection from a pool.
+//! * **Served only under allowed names, within limits** ([`listen`]): a `Host` header outside
+//!   the allow-list gets 400 (DNS rebinding), headers must arrive in time, idle connections are
+//!   closed, and concurrent connections are capped.
 
 mod api;
 mod assets;
 mod auth;
 pub mod commitments;
 pub mod error;
+pub mod listen;
 pub mod track;
 
 use std::collections::HashMap;
@@ -33,6 +37,7 @@ use dyad_store::Store;
 pub use api::{MAX_BODY, MAX_LIMIT, MAX_PAGE, MAX_PER_PAGE};
 pub use commitments::{CommitmentRecord, CommitmentSource};
 pub use error::{ApiError, ERROR_CODES};
+pub use listen::{HostAllowList, ServeOptions};
 pub use track::TrackedCommitments;
 
 /// Errors starting the server.
@@ -248,13 +253,13 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     data_dir: &Path,
+    opts: &ServeOptions,
 ) -> Result<(), ServeError> {
     let app = router(AppState::open(data_dir)?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    listen::serve_with(listener, app, opts, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 
@@ -263,6 +268,7 @@ pub async fn serve_on(
 pub fn serve(
     addr: SocketAddr,
     data_dir: &Path,
+    opts: &ServeOptions,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -275,11 +281,10 @@ pub fn serve(
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        listen::serve_with(listener, router(state), opts, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
         Ok(())
     })
 }
