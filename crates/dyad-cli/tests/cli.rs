@@ -293,6 +293,8 @@ fn a_huge_page_is_refused_by_default_and_read_when_allowed() {
         "64M",
         "--doc-budget-ms",
         "600000",
+        "--doc-max-sentences",
+        "1000000",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let d = &jsonl(&stdout(&out))[0];

@@ -433,6 +433,17 @@ fn en_core(text: &str, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
     }
 }
 
+/// Where `w` ends with the clitic `cl` (written with a straight or a curly apostrophe, in any
+/// ASCII case), the byte offset at which it starts.
+fn clitic_start(w: &str, cl: &str) -> Option<usize> {
+    [cl.to_string(), cl.replace('\'', "’")]
+        .into_iter()
+        .find_map(|v| {
+            let k = w.len().checked_sub(v.len())?;
+            (w.is_char_boundary(k) && w[k..].eq_ignore_ascii_case(&v)).then_some(k)
+        })
+}
+
 /// Splits English clitics off a word as EWT does: `do|n't`, `ca|n't`, `I|'m`, `it|'s`,
 /// `can|not`, `gon|na`.
 fn clitics(text: &str, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
@@ -443,21 +454,17 @@ fn clitics(text: &str, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
         return;
     }
     let norm = lower.replace('’', "'");
-    let shift = lower.len() - norm.len(); // 2 bytes per curly apostrophe replaced
-    let split_at = |k: usize| -> Option<usize> { Some(k) };
     let mut cut: Option<usize> = None;
-    if norm.len() > 3
-        && norm.ends_with("n't")
-        && w[..w.len() - 3 - shift].chars().all(char::is_alphabetic)
+    if let Some(k) =
+        clitic_start(w, "n't").filter(|&k| k > 0 && w[..k].chars().all(char::is_alphabetic))
     {
-        cut = split_at(w.len() - 3 - shift);
+        cut = Some(k);
     } else if matches!(norm.as_str(), "cannot" | "gonna" | "gotta" | "wanna") {
         cut = Some(3);
     } else {
         for cl in ["'s", "'re", "'ll", "'ve", "'m", "'d"] {
-            if norm.len() > cl.len() && norm.ends_with(cl) {
-                let k = w.len() - cl.len() - shift;
-                if w.is_char_boundary(k) && w[..k].chars().next_back().is_some_and(is_word) {
+            if let Some(k) = clitic_start(w, cl) {
+                if k > 0 && w[..k].chars().next_back().is_some_and(is_word) {
                     cut = Some(k);
                 }
                 break;
@@ -552,6 +559,19 @@ mod tests {
 
     fn forms(text: &str, lang: Lang) -> Vec<String> {
         tokens(text, lang).into_iter().map(|t| t.form).collect()
+    }
+
+    #[test]
+    fn regression_curly_apostrophes_before_a_clitic_split_inside_a_character() {
+        // Two curly apostrophes in one word used to shift the clitic's offset into the middle of
+        // the first one.
+        let text = "3.5’s’scan't";
+        let toks = tokens(text, Lang::En);
+        assert!(
+            toks.iter()
+                .all(|t| text.is_char_boundary(t.start) && text.is_char_boundary(t.end))
+        );
+        assert_eq!(forms("Seoul’s plan", Lang::En), ["Seoul", "’s", "plan"]);
     }
 
     #[test]
