@@ -91,7 +91,6 @@ fn small_store(dir: &Path) -> (PathBuf, String) {
 }
 
 #[test]
-#[ignore = "written at the deadline and not yet run to completion: run with --ignored, fix what it finds, then drop this"]
 fn the_api_conforms_to_its_openapi_description() {
     let Some(st) = schemathesis() else {
         let how = "python3 -m venv VENV && VENV/bin/pip install -r tests/api/requirements.txt, \
@@ -136,6 +135,10 @@ fn the_api_conforms_to_its_openapi_description() {
             .args(["--workers", "1"])
             .args(["--request-timeout", "20"])
             .args(["--generation-database", "none"])
+            // Writes refuse references to documents or commitments that are not in the store,
+            // and merges of a commitment into itself, with 422: no schema can say "exists", so
+            // schema-valid bodies may rightly be refused. Every other check runs.
+            .args(["--exclude-checks", "positive_data_acceptance"])
             .arg("--no-color")
             .current_dir(dir.path());
         if let Some(h) = header {

@@ -149,10 +149,22 @@ impl Params {
             .filter(|v| !v.is_empty())
     }
 
+    /// A typed parameter's trimmed value; given but empty is an error (as its description says:
+    /// leave it out to mean no value).
+    fn given(&self, name: &str) -> Result<Option<String>, ApiError> {
+        match self.0.get(name).map(|v| v.trim()) {
+            None => Ok(None),
+            Some("") => Err(ApiError::bad_request(format!(
+                "`{name}` is empty: leave it out, or give it a value"
+            ))),
+            Some(v) => Ok(Some(v.to_string())),
+        }
+    }
+
     /// A date parameter: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` naming a real month and day, checked
     /// by the one rule every route (and `dyad search`) uses.
     fn date(&self, name: &str) -> Result<Option<String>, ApiError> {
-        let Some(v) = self.opt(name) else {
+        let Some(v) = self.given(name)? else {
             return Ok(None);
         };
         dyad_search::check_filter_date(name, &v).map_err(ApiError::bad_request)?;
@@ -166,7 +178,7 @@ impl Params {
         min: usize,
         max: usize,
     ) -> Result<usize, ApiError> {
-        let Some(v) = self.opt(name) else {
+        let Some(v) = self.given(name)? else {
             return Ok(default);
         };
         match v.parse::<usize>() {
