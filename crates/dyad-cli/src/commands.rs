@@ -62,8 +62,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             id,
             removed,
             json,
+            syntax,
             store,
-        } => show(&open_existing(&store)?, &id, removed, json),
+        } => {
+            if syntax {
+                let dir = open_existing(&store)?;
+                let Some(doc) = Store::open(&dir)?.get(&id)? else {
+                    bail!("no document with id {id:?}");
+                };
+                return crate::parse::show_syntax(&doc);
+            }
+            show(&open_existing(&store)?, &id, removed, json)
+        }
+        Command::Parse { paths, lang } => crate::parse::parse(&paths, lang.as_deref()),
         Command::Stats { json, store } => stats(&open_existing(&store)?, json),
         Command::Demo {
             data_dir,

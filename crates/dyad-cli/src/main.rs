@@ -4,6 +4,7 @@
 
 mod bench;
 mod commands;
+mod parse;
 mod pipeline;
 mod sources;
 mod synth;
@@ -201,8 +202,25 @@ enum Command {
         /// Print the stored document as JSON.
         #[arg(long)]
         json: bool,
+        /// Print its text as CoNLL-U: sentences, tokens with byte offsets, lemmas, morphemes.
+        #[arg(long, conflicts_with_all = ["json", "removed"])]
+        syntax: bool,
         #[command(flatten)]
         store: StoreArgs,
+    },
+    /// Sentences, tokens, universal part-of-speech tags and dependency trees of plain text as
+    /// CoNLL-U (embedded models trained on Universal Dependencies): byte offsets in MISC
+    /// (`TokenRange=START:END`), `SpaceAfter=No`, lemmas, Korean morphemes.
+    #[command(
+        after_help = "Examples:\n  dyad parse article.txt\n  dyad parse ./texts --lang en\n  echo '이재명 대통령은 밝혔다.' | dyad parse -"
+    )]
+    Parse {
+        /// Text files, folders (their `.txt` files, recursively) or `-` for standard input.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+        /// The language, `en` or `ko`; detected for each input when absent.
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
     },
     /// Counts of what the store holds.
     Stats {

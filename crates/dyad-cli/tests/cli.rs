@@ -693,3 +693,56 @@ fn a_document_over_the_extraction_budget_fails_and_the_run_goes_on() {
         stderr(&out)
     );
 }
+
+/// `dyad parse`: CoNLL-U whose offsets point back into the input, with the embedded models'
+/// tags and one root per sentence, in English and Korean.
+#[test]
+fn parse_prints_conllu_with_offsets_tags_and_one_root_per_sentence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text, lang) in [
+        (
+            "en.txt",
+            "The minister said on Monday that Seoul would raise its defense budget. \"We will deliver,\" he told reporters.",
+            "en",
+        ),
+        (
+            "ko.txt",
+            "이재명 대통령은 국방비를 늘리겠다고 밝혔다. 미국은 환영했다.",
+            "ko",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let arg = path.to_string_lossy().into_owned();
+        let out = run(&["parse", &arg, "--lang", lang]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let conllu = stdout(&out);
+        let sentences: Vec<&str> = conllu
+            .split("\n\n")
+            .filter(|s| s.lines().any(|l| !l.starts_with('#') && !l.is_empty()))
+            .collect();
+        assert_eq!(sentences.len(), 2, "{conllu}");
+        for s in sentences {
+            let words: Vec<Vec<&str>> = s
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .map(|l| l.split('\t').collect())
+                .collect();
+            assert_eq!(words.iter().filter(|w| w[6] == "0").count(), 1, "{s}");
+            for w in &words {
+                assert_eq!(w.len(), 10, "{s}");
+                assert_ne!(w[3], "_", "a tag for every word: {s}");
+                let range = w[9]
+                    .split('|')
+                    .find_map(|f| f.strip_prefix("TokenRange="))
+                    .expect("TokenRange");
+                let (a, b) = range.split_once(':').expect("START:END");
+                let (a, b): (usize, usize) = (a.parse().expect("start"), b.parse().expect("end"));
+                assert_eq!(&text[a..b], w[1], "{s}");
+            }
+        }
+        if lang == "en" {
+            assert!(conllu.contains("\tsaid\tsay\tVERB\t"), "{conllu}");
+        }
+    }
+}
