@@ -236,7 +236,9 @@ pub fn read_container(
     limits: Limits,
 ) -> Result<Contents, ContainerError> {
     let (bytes, gzip_problem) = gunzip_lenient(bytes, limits)?;
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    // A byte-order mark alone is as empty as nothing: no container reads anything from it.
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ReadError::Empty.into());
     }
     let kind = match declared(input) {

@@ -386,6 +386,12 @@ fn kinds_are_sniffed_from_content() {
     let c = read_container("-", &with_bom, Limits::default()).expect("BOM then a URL");
     assert_eq!(c.kind, ContainerKind::UrlList);
     assert_eq!(c.links[0].url, "https://a.example/1");
+    // A byte-order mark and blank lines alone are empty under every name (found by fuzzing:
+    // the JSON Lines reader took one for an empty container, then refused it a broken line).
+    for input in ["a.jsonl", "a.warc", "a.xml", "urls.txt", "-"] {
+        let err = read_container(input, b"\xEF\xBB\xBF \n", Limits::default()).unwrap_err();
+        assert!(err.to_string().contains("empty"), "{input}: {err}");
+    }
     let err = read_container("-", b"Just some words.", Limits::default()).unwrap_err();
     assert!(matches!(err, ContainerError::Format { .. }), "{err}");
     let err = read_container(
