@@ -512,6 +512,30 @@ fn extraction_reaches_the_bar_on_the_seeds_and_the_annotated_corpus() {
     assert_eq!(ours["metadata"], 1.0, "{ours}");
 }
 
+/// Real news written by others (`corpus/aeb.gold.json`: pages of `../shared/bench/aeb`,
+/// annotated by reading them): floors that guard the figures in BENCHMARKS.md.
+#[test]
+fn extraction_holds_its_floors_on_annotated_real_news() {
+    let Some(shared) = shared() else { return };
+    let gold_path = repo().join("corpus/aeb.gold.json");
+    let gold: Value = serde_json::from_str(&std::fs::read_to_string(&gold_path).expect("aeb gold"))
+        .expect("JSON");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for d in gold["documents"].as_array().expect("documents") {
+        let file = d["file"].as_str().expect("file");
+        std::fs::copy(
+            shared.join("bench/aeb/html").join(file),
+            dir.path().join(file),
+        )
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+    let s = score(&dir.path().to_string_lossy(), &gold_path).expect("scored");
+    for (what, floor) in [("quotes", 0.50), ("entities", 0.60)] {
+        let f1 = s[what]["f1"].as_f64().expect("f1");
+        assert!(f1 >= floor, "AEB {what} F1 {f1} below {floor}: {s}");
+    }
+}
+
 fn extract_text(text: &str, extra: &[&str]) -> Value {
     let mut child = dyad()
         .args(["extract", "-"])

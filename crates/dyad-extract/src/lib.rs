@@ -15,8 +15,10 @@ pub mod commitments;
 pub mod entities;
 pub mod events;
 mod frame;
+mod layer;
 mod lexmatch;
 pub mod quotes;
+mod speech;
 pub mod time;
 pub mod tone;
 pub mod topics;
@@ -60,17 +62,18 @@ impl Extractor {
         }
     }
 
-    /// The versions of every lexicon in use, for provenance.
+    /// The versions of every lexicon and model in use, for provenance.
     pub fn versions(&self) -> String {
         format!(
-            "entities {}; quotes {}; events {}; commitments {}; topics {}; tone {}; claims {}",
+            "entities {}; quotes {}; events {}; commitments {}; topics {}; tone {}; claims {}; syntax {}",
             self.linker.lexicon_version(),
             self.quotes.lexicon_version(),
             self.events.lexicon().version,
             self.commitments.lexicon().version,
             self.topics.version(),
             self.tone.version(),
-            self.claims.version()
+            self.claims.version(),
+            dyad_syntax::Model::embedded(dyad_syntax::Lang::En).version()
         )
     }
 
@@ -141,7 +144,18 @@ impl Extractor {
             )));
         }
         clock.check("entity linking")?;
-        doc.quotes = self.quotes.find_until(&doc.text, &entities, clock);
+        let mut entities = entities;
+        if doc.language == "ko" {
+            doc.quotes = self.quotes.find_until(&doc.text, &entities, clock);
+        } else {
+            // English (and any language without a reader of its own) is read from syntax.
+            let layer = layer::Layer::new(&doc.text, dyad_syntax::Lang::En);
+            let quoted = self.quotes.quoted_spans(&doc.text);
+            let (quotes, speakers) =
+                speech::Speech::new(self.quotes.lexicon()).find(&layer, &quoted, &entities, clock);
+            doc.quotes = quotes;
+            entities.extend(speakers);
+        }
         clock.check("quotes")?;
         for q in &mut doc.quotes {
             q.tone = Some(self.tone.score(&doc.text, q.start, q.end).score);

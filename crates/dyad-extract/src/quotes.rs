@@ -18,11 +18,23 @@ pub const DEFAULT_LEXICON: &str = include_str!("../../../data/extract/quotes.tom
 #[serde(deny_unknown_fields)]
 pub struct QuoteLexicon {
     pub version: String,
-    cues_en: Vec<String>,
-    cues_en_that: Vec<String>,
+    pub(crate) cues_en: Vec<String>,
+    pub(crate) cues_en_that: Vec<String>,
+    /// Verbs whose reported clause may follow without "that" ("said the talks failed").
+    pub(crate) cues_en_bare: Vec<String>,
     cues_ko: Vec<String>,
-    min_words: usize,
+    pub(crate) min_words: usize,
+    /// The fewest words a quotation introduced by a speech verb has ("patched" is a term).
+    pub(crate) min_words_cued: usize,
+    /// Lowercase or short words inside names ("La", "van", "bin").
+    pub(crate) name_particles_en: Vec<String>,
     abbreviations: Vec<String>,
+    /// Titles before a name, left out of the speaker's name ("President", "Sen.").
+    pub(crate) titles_en: Vec<String>,
+    /// Words that make a name an organisation's ("Department", "Inc.").
+    pub(crate) org_words_en: Vec<String>,
+    /// Capitalised function words that do not start a name ("The", "But").
+    pub(crate) name_stopwords_en: Vec<String>,
 }
 
 impl QuoteLexicon {
@@ -106,6 +118,10 @@ impl QuoteFinder {
 
     pub fn lexicon_version(&self) -> &str {
         &self.lex.version
+    }
+
+    pub(crate) fn lexicon(&self) -> &QuoteLexicon {
+        &self.lex
     }
 
     /// The quotes of a clean text whose entities are already linked.
