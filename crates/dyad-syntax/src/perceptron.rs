@@ -116,45 +116,152 @@ impl Trainer {
         }
     }
 
-    /// Averages the weights and keeps those whose magnitude is at least `min_abs`.
+    /// Averages the weights, keeps those whose magnitude is at least `min_abs` and quantises
+    /// them to `i16` steps (the same steps the model file stores, so a trained table and the
+    /// same table read back from its file score alike).
     pub fn finish(self, min_abs: f32) -> Weights {
         let now = self.now.max(1);
         let mut keys: Vec<u64> = self.rows.keys().copied().collect();
         keys.sort_unstable();
-        let mut table = Weights::new(self.n_classes);
-        let mut row_out: Vec<(u16, f32)> = Vec::new();
+        let mut rows: Vec<(u64, Vec<(u16, f32)>)> = Vec::with_capacity(keys.len());
+        let mut max = 0f32;
         for k in keys {
-            row_out.clear();
+            let mut row = Vec::new();
             for c in &self.rows[&k] {
                 let total = c.total + (now - c.stamp) as f64 * f64::from(c.w);
                 let avg = (total / now as f64) as f32;
                 if avg.abs() >= min_abs && avg != 0.0 {
-                    row_out.push((c.class, avg));
+                    max = max.max(avg.abs());
+                    row.push((c.class, avg));
                 }
             }
-            row_out.sort_unstable_by_key(|c| c.0);
-            table.push_row(k, &row_out);
+            row.sort_unstable_by_key(|c| c.0);
+            rows.push((k, row));
         }
-        table
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let mut b = Builder::new(self.n_classes, scale);
+        let mut q: Vec<(u16, i16)> = Vec::new();
+        for (k, row) in rows {
+            q.clear();
+            q.extend(
+                row.iter()
+                    .map(|&(c, w)| (c, (w / scale).round().clamp(-32767.0, 32767.0) as i16))
+                    .filter(|c| c.1 != 0),
+            );
+            b.push_row(k, &q);
+        }
+        b.finish()
     }
 }
 
-/// A finished, read-only weight table: feature hash → sparse row of (class, weight).
+/// One slot of the feature index: the feature's hash (0 = empty) and where its row starts in
+/// [`Weights::cells`] (low 24 bits) with its length (high 8 bits).
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    key: u64,
+    row: u32,
+}
+
+const ROW_LEN_SHIFT: u32 = 24;
+const ROW_START_MASK: u32 = (1 << ROW_LEN_SHIFT) - 1;
+
+/// A cell of a row: class in the high 16 bits, the `i16` weight (in steps of the table's scale)
+/// in the low 16 bits.
+#[inline]
+fn cell(class: u16, w: i16) -> u32 {
+    (u32::from(class) << 16) | u32::from(w as u16)
+}
+
+/// Collects sorted rows, then lays out the index once.
+struct Builder {
+    n_classes: usize,
+    scale: f32,
+    keys: Vec<u64>,
+    rows: Vec<u32>,
+    cells: Vec<u32>,
+    zero: Option<u32>,
+}
+
+impl Builder {
+    fn new(n_classes: usize, scale: f32) -> Builder {
+        Builder {
+            n_classes,
+            scale,
+            keys: Vec::new(),
+            rows: Vec::new(),
+            cells: Vec::new(),
+            zero: None,
+        }
+    }
+
+    /// Appends a row (rows longer than 255 cells or past 16 M cells in all are cut: a table
+    /// has at most a few hundred classes and a few million cells).
+    fn push_row(&mut self, key: u64, row: &[(u16, i16)]) {
+        let start = self.cells.len() as u32;
+        let len = row.len().min(255);
+        if len == 0 || start > ROW_START_MASK {
+            return;
+        }
+        self.cells
+            .extend(row[..len].iter().map(|&(c, w)| cell(c, w)));
+        let packed = start | ((len as u32) << ROW_LEN_SHIFT);
+        if key == 0 {
+            self.zero = Some(packed);
+        } else {
+            self.keys.push(key);
+            self.rows.push(packed);
+        }
+    }
+
+    fn finish(self) -> Weights {
+        // Linear probing at most three quarters full.
+        let want = (self.keys.len() * 4).div_ceil(3).max(16);
+        let size = want.next_power_of_two();
+        let mask = size - 1;
+        let mut slots = vec![Slot::default(); size];
+        for (&key, &row) in self.keys.iter().zip(&self.rows) {
+            let mut i = (key as usize) & mask;
+            while slots[i].key != 0 && slots[i].key != key {
+                i = (i + 1) & mask;
+            }
+            slots[i] = Slot { key, row };
+        }
+        Weights {
+            n_classes: self.n_classes,
+            scale: self.scale,
+            slots,
+            zero: self.zero,
+            keys: self.keys,
+            rows: self.rows,
+            cells: self.cells,
+        }
+    }
+}
+
+/// A finished, read-only weight table: feature hash → sparse row of (class, weight), the
+/// weights quantised to `i16` steps of `scale`. One open-addressing index of 16-byte slots
+/// (key, row) and one array of packed 4-byte cells, so a lookup touches the slot's cache line
+/// and the row's.
 #[derive(Clone, Debug, Default)]
 pub struct Weights {
     n_classes: usize,
-    index: Slots,
+    scale: f32,
+    slots: Vec<Slot>,
+    /// The row of the feature whose hash is 0 (0 marks an empty slot).
+    zero: Option<u32>,
+    /// Keys in ascending order with their rows (for writing and pruning).
     keys: Vec<u64>,
-    classes: Vec<u16>,
-    weights: Vec<f32>,
+    rows: Vec<u32>,
+    cells: Vec<u32>,
 }
+
+/// How many features [`Weights::score`] looks up in one batch (all their slots are touched
+/// before any is read, so the memory accesses overlap).
+const BATCH: usize = 128;
 
 impl Weights {
     pub fn new(n_classes: usize) -> Weights {
-        Weights {
-            n_classes,
-            ..Weights::default()
-        }
+        Builder::new(n_classes, 1.0).finish()
     }
 
     pub fn n_classes(&self) -> usize {
@@ -163,147 +270,54 @@ impl Weights {
 
     /// Number of features with at least one weight.
     pub fn n_features(&self) -> usize {
-        self.keys.len()
+        self.keys.len() + usize::from(self.zero.is_some())
     }
 
     /// Number of stored (class, weight) cells.
     pub fn n_weights(&self) -> usize {
-        self.weights.len()
+        self.cells.len()
     }
 
-    fn push_row(&mut self, key: u64, row: &[(u16, f32)]) {
-        if row.is_empty() {
-            return;
-        }
-        let start = self.classes.len() as u32;
-        for &(c, w) in row {
-            self.classes.push(c);
-            self.weights.push(w);
-        }
-        self.index.insert(key, start, row.len() as u32);
-        self.keys.push(key);
+    /// Every row in key order (the feature hashed to 0 first).
+    fn each_row(&self) -> impl Iterator<Item = (u64, &[u32])> {
+        self.zero
+            .map(|r| (0u64, r))
+            .into_iter()
+            .chain(self.keys.iter().copied().zip(self.rows.iter().copied()))
+            .map(|(k, r)| (k, self.row_cells(r)))
+    }
+
+    #[inline]
+    fn row_cells(&self, row: u32) -> &[u32] {
+        let start = (row & ROW_START_MASK) as usize;
+        let len = (row >> ROW_LEN_SHIFT) as usize;
+        self.cells.get(start..start + len).unwrap_or(&[])
     }
 
     /// A copy without the weights smaller than `min_abs` (and features left with none).
     pub fn pruned(&self, min_abs: f32) -> Weights {
-        let mut out = Weights::new(self.n_classes);
+        let mut b = Builder::new(self.n_classes, self.scale);
         let mut row = Vec::new();
-        for &k in &self.keys {
-            let (start, len) = self.index.get(k).unwrap_or((0, 0));
+        for (k, cells) in self.each_row() {
             row.clear();
-            for i in start as usize..(start + len) as usize {
-                if self.weights[i].abs() >= min_abs {
-                    row.push((self.classes[i], self.weights[i]));
+            for &c in cells {
+                let w = c as u16 as i16;
+                if f32::from(w).abs() * self.scale >= min_abs {
+                    row.push(((c >> 16) as u16, w));
                 }
             }
-            out.push_row(k, &row);
+            b.push_row(k, &row);
         }
-        out
-    }
-
-    /// Sets `scores` to the sum of the rows of `feats`.
-    #[inline]
-    pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
-        scores.fill(0.0);
-        for f in feats {
-            if let Some((start, len)) = self.index.get(*f) {
-                let (s, e) = (start as usize, (start + len) as usize);
-                for (c, w) in self.classes[s..e].iter().zip(&self.weights[s..e]) {
-                    if let Some(x) = scores.get_mut(*c as usize) {
-                        *x += *w;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Appends the table to `out`: weights are quantised to `i16` steps of `scale`.
-    pub fn write(&self, out: &mut Vec<u8>) {
-        let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
-        out.extend_from_slice(&(self.n_classes as u32).to_le_bytes());
-        out.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
-        out.extend_from_slice(&scale.to_le_bytes());
-        let mut prev = 0u64;
-        for &k in &self.keys {
-            let (start, len) = self.index.get(k).unwrap_or((0, 0));
-            // Keys are sorted: store the gap as a varint.
-            write_varint(out, k - prev);
-            prev = k;
-            write_varint(out, u64::from(len));
-            for i in start..start + len {
-                let i = i as usize;
-                write_varint(out, u64::from(self.classes[i]));
-                let q = (self.weights[i] / scale).round() as i16;
-                out.extend_from_slice(&q.to_le_bytes());
-            }
-        }
-    }
-
-    /// Reads a table written by [`Weights::write`], advancing `input`.
-    pub fn read(input: &mut &[u8]) -> Option<Weights> {
-        let n_classes = read_u32(input)? as usize;
-        let n = read_u32(input)? as usize;
-        let scale = f32::from_le_bytes(take(input, 4)?.try_into().ok()?);
-        let mut t = Weights::new(n_classes);
-        let mut key = 0u64;
-        let mut row = Vec::new();
-        for _ in 0..n {
-            key = key.checked_add(read_varint(input)?)?;
-            let len = read_varint(input)? as usize;
-            row.clear();
-            for _ in 0..len {
-                let c = u16::try_from(read_varint(input)?).ok()?;
-                let q = i16::from_le_bytes(take(input, 2)?.try_into().ok()?);
-                row.push((c, f32::from(q) * scale));
-            }
-            t.push_row(key, &row);
-        }
-        Some(t)
-    }
-}
-
-/// Open-addressing table feature → row (start, len): one slot read per lookup, linear probing,
-/// at most half full. Key 0 marks an empty slot (a feature hashing to 0 is kept aside).
-#[derive(Clone, Debug, Default)]
-struct Slots {
-    slots: Vec<(u64, u32, u32)>,
-    len: usize,
-    zero: Option<(u32, u32)>,
-}
-
-impl Slots {
-    fn insert(&mut self, key: u64, start: u32, n: u32) {
-        if key == 0 {
-            self.zero = Some((start, n));
-            return;
-        }
-        if (self.len + 1) * 2 > self.slots.len() {
-            let old = std::mem::take(&mut self.slots);
-            self.slots = vec![(0, 0, 0); (old.len() * 2).max(16)];
-            self.len = 0;
-            for (k, s, l) in old {
-                if k != 0 {
-                    self.insert(k, s, l);
-                }
-            }
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = (key as usize) & mask;
-        loop {
-            if self.slots[i].0 == 0 || self.slots[i].0 == key {
-                if self.slots[i].0 == 0 {
-                    self.len += 1;
-                }
-                self.slots[i] = (key, start, n);
-                return;
-            }
-            i = (i + 1) & mask;
-        }
+        b.finish()
     }
 
     #[inline]
-    fn get(&self, key: u64) -> Option<(u32, u32)> {
+    fn slot_of(&self, key: u64) -> usize {
+        (key as usize) & (self.slots.len().wrapping_sub(1))
+    }
+
+    #[inline]
+    fn find(&self, key: u64) -> Option<u32> {
         if key == 0 {
             return self.zero;
         }
@@ -313,15 +327,107 @@ impl Slots {
         let mask = self.slots.len() - 1;
         let mut i = (key as usize) & mask;
         loop {
-            let (k, s, l) = self.slots[i];
-            if k == key {
-                return Some((s, l));
+            let s = self.slots[i];
+            if s.key == key {
+                return Some(s.row);
             }
-            if k == 0 {
+            if s.key == 0 {
                 return None;
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// Sets `scores` to the sum of the rows of `feats`.
+    ///
+    /// In batches: first every feature's slot is read unconditionally (independent loads the
+    /// processor overlaps), then the rows are found and their first cells read the same way,
+    /// then the rows are summed from cache.
+    #[inline]
+    pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
+        let mut stack = [0i32; 512];
+        let mut heap = Vec::new();
+        let sums: &mut [i32] = if scores.len() <= stack.len() {
+            &mut stack[..scores.len()]
+        } else {
+            heap.resize(scores.len(), 0);
+            &mut heap
+        };
+        if !self.slots.is_empty() {
+            let mut rows = [0u32; BATCH];
+            for chunk in feats.chunks(BATCH) {
+                let mut touch = 0u64;
+                for &f in chunk {
+                    touch ^= self.slots[self.slot_of(f)].key;
+                }
+                let mut found = 0;
+                for &f in chunk {
+                    if let Some(r) = self.find(f) {
+                        rows[found] = r;
+                        found += 1;
+                        touch ^= u64::from(self.cells[(r & ROW_START_MASK) as usize]);
+                    }
+                }
+                std::hint::black_box(touch);
+                for &r in &rows[..found] {
+                    for &c in self.row_cells(r) {
+                        if let Some(x) = sums.get_mut((c >> 16) as usize) {
+                            *x += i32::from(c as u16 as i16);
+                        }
+                    }
+                }
+            }
+        }
+        for (s, &x) in scores.iter_mut().zip(sums.iter()) {
+            *s = x as f32 * self.scale;
+        }
+    }
+
+    /// Appends the table to `out`: the scale, then the rows in key order, weights as `i16`.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&(self.n_classes as u32).to_le_bytes());
+        out.extend_from_slice(&(self.n_features() as u32).to_le_bytes());
+        out.extend_from_slice(&self.scale.to_le_bytes());
+        let mut prev = 0u64;
+        for (k, cells) in self.each_row() {
+            // Keys are sorted: store the gap as a varint.
+            write_varint(out, k - prev);
+            prev = k;
+            write_varint(out, cells.len() as u64);
+            for &c in cells {
+                write_varint(out, u64::from(c >> 16));
+                out.extend_from_slice(&(c as u16 as i16).to_le_bytes());
+            }
+        }
+    }
+
+    /// Reads a table written by [`Weights::write`], advancing `input`.
+    pub fn read(input: &mut &[u8]) -> Option<Weights> {
+        let n_classes = read_u32(input)? as usize;
+        let n = read_u32(input)? as usize;
+        let scale = f32::from_le_bytes(take(input, 4)?.try_into().ok()?);
+        if !(scale.is_finite() && scale > 0.0) {
+            return None;
+        }
+        let mut b = Builder::new(n_classes, scale);
+        let mut key = 0u64;
+        let mut row = Vec::new();
+        for i in 0..n {
+            let gap = read_varint(input)?;
+            if i > 0 && gap == 0 {
+                return None;
+            }
+            key = key.checked_add(gap)?;
+            let len = read_varint(input)? as usize;
+            row.clear();
+            for _ in 0..len {
+                let c = u16::try_from(read_varint(input)?).ok()?;
+                let q = i16::from_le_bytes(take(input, 2)?.try_into().ok()?);
+                row.push((c, q));
+            }
+            b.push_row(key, &row);
+        }
+        Some(b.finish())
     }
 }
 
@@ -444,21 +550,27 @@ mod tests {
     }
 
     #[test]
-    fn slots_find_every_key_including_zero_and_colliding_ones() {
-        let mut t = Slots::default();
+    fn the_index_finds_every_key_including_zero_and_colliding_ones() {
         // Multiples of 1024 collide in any table of up to 1024 slots.
-        let keys: Vec<u64> = (0..300u64)
-            .map(|i| i * 1024)
-            .chain([7, 1u64 << 63])
+        let keys: Vec<u64> = [0u64, 7]
+            .into_iter()
+            .chain((1..300u64).map(|i| i * 1024))
+            .chain([1u64 << 63])
             .collect();
+        let mut b = Builder::new(400, 1.0);
         for (i, &k) in keys.iter().enumerate() {
-            t.insert(k, i as u32, 1);
+            b.push_row(k, &[(i as u16, 1 + i as i16)]);
         }
+        let w = b.finish();
+        let mut s = vec![0.0; 400];
         for (i, &k) in keys.iter().enumerate() {
-            assert_eq!(t.get(k), Some((i as u32, 1)), "key {k}");
+            w.score(&[k], &mut s);
+            assert_eq!(s[i], 1.0 + i as f32, "key {k}");
+            assert_eq!(s.iter().filter(|x| **x != 0.0).count(), 1, "key {k}");
         }
-        assert_eq!(t.get(5), None);
-        assert_eq!(Slots::default().get(3), None);
+        w.score(&[5, 3 << 40], &mut s);
+        assert!(s.iter().all(|x| *x == 0.0));
+        Weights::new(3).score(&[3], &mut s[..3]);
     }
 
     fn argmax(s: &[f32]) -> usize {
