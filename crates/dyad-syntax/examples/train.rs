@@ -19,6 +19,7 @@ struct Args {
     out: PathBuf,
     langs: Vec<Lang>,
     sources: Option<PathBuf>,
+    config: TrainConfig,
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -30,12 +31,19 @@ fn usage(msg: &str) -> ExitCode {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let (mut ud, mut out, mut langs, mut sources) = (None, None, Vec::new(), None);
+    let mut config = TrainConfig::default();
+    let num = |v: String, a: &str| v.parse::<f64>().map_err(|_| format!("{a}: not a number"));
     while let Some(a) = it.next() {
         let mut val = || it.next().ok_or_else(|| format!("{a} needs a value"));
         match a.as_str() {
             "--ud" => ud = Some(PathBuf::from(val()?)),
             "--out" => out = Some(PathBuf::from(val()?)),
             "--sources" => sources = Some(PathBuf::from(val()?)),
+            // Experiments only: the committed models use the defaults.
+            "--min-weight" => config.min_weight = num(val()?, &a)? as f32,
+            "--parser-iterations" => config.parser_iterations = num(val()?, &a)? as usize,
+            "--tagger-iterations" => config.tagger_iterations = num(val()?, &a)? as usize,
+            "--explore" => config.explore = num(val()?, &a)?,
             "--lang" => langs.push(match val()?.as_str() {
                 "en" => Lang::En,
                 "ko" => Lang::Ko,
@@ -52,6 +60,7 @@ fn parse_args() -> Result<Args, String> {
         out: out.ok_or("--out is required")?,
         langs,
         sources,
+        config,
     })
 }
 
@@ -74,7 +83,7 @@ fn main() -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return usage(&format!("{}: {e}", args.out.display()));
     }
-    let config = TrainConfig::default();
+    let config = args.config.clone();
     let mut failed = false;
     for lang in &args.langs {
         let (name, parts): (&str, &[(&str, &[&str])]) = match lang {

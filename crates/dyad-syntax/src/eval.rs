@@ -47,7 +47,11 @@ pub fn evaluate(model: &Model, gold: &[GoldSentence]) -> Scores {
     let mut s = Scores::default();
     for g in gold {
         let forms = g.form_refs();
-        let pred = model.annotate(&forms);
+        let pred = if std::env::var_os("DYAD_EVAL_GOLD_TAGS").is_some() {
+            model.annotate_tagged(&forms, &g.upos)
+        } else {
+            model.annotate(&forms)
+        };
         s.sentences += 1;
         for (i, a) in pred.iter().enumerate() {
             s.words += 1;

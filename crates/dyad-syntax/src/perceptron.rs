@@ -154,16 +154,28 @@ impl Trainer {
     }
 }
 
-/// One slot of the feature index: the feature's hash (0 = empty) and where its row starts in
-/// [`Weights::cells`] (low 24 bits) with its length (high 8 bits).
+/// Cells a slot holds itself: a row this short (most rare features' rows) costs no access
+/// beyond the slot.
+const INLINE_CELLS: usize = 4;
+
+/// One slot of the feature index (32 bytes, two to a cache line): the feature's hash (0 =
+/// empty), where its row is in [`Weights::cells`], and `cells`: the row itself when it has at most [`INLINE_CELLS`] cells, else in `cells[0]` 1 +
+/// the index of the row's dense copy (long rows are also stored dense, so adding one is a
+/// vectorised loop), or 0.
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(align(32))]
 struct Slot {
     key: u64,
-    row: u32,
+    row: Row,
+    cells: [u32; INLINE_CELLS],
 }
 
-const ROW_LEN_SHIFT: u32 = 24;
-const ROW_START_MASK: u32 = (1 << ROW_LEN_SHIFT) - 1;
+/// Where a row's cells are in [`Weights::cells`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Row {
+    start: u32,
+    len: u32,
+}
 
 /// A cell of a row: class in the high 16 bits, the `i16` weight (in steps of the table's scale)
 /// in the low 16 bits.
@@ -177,9 +189,9 @@ struct Builder {
     n_classes: usize,
     scale: f32,
     keys: Vec<u64>,
-    rows: Vec<u32>,
+    rows: Vec<Row>,
     cells: Vec<u32>,
-    zero: Option<u32>,
+    zero: Option<Row>,
 }
 
 impl Builder {
@@ -194,17 +206,19 @@ impl Builder {
         }
     }
 
-    /// Appends a row (rows longer than 255 cells or past 16 M cells in all are cut: a table
-    /// has at most a few hundred classes and a few million cells).
+    /// Appends a row (an empty row is no row). Classes are `u16` and features a few million,
+    /// so the cells' count stays far below `u32::MAX` (16 GB of cells); past it, rows would be
+    /// dropped.
     fn push_row(&mut self, key: u64, row: &[(u16, i16)]) {
-        let start = self.cells.len() as u32;
-        let len = row.len().min(255);
-        if len == 0 || start > ROW_START_MASK {
+        let (Ok(start), Ok(len)) = (u32::try_from(self.cells.len()), u32::try_from(row.len()))
+        else {
+            return;
+        };
+        if len == 0 || start.checked_add(len).is_none() {
             return;
         }
-        self.cells
-            .extend(row[..len].iter().map(|&(c, w)| cell(c, w)));
-        let packed = start | ((len as u32) << ROW_LEN_SHIFT);
+        self.cells.extend(row.iter().map(|&(c, w)| cell(c, w)));
+        let packed = Row { start, len };
         if key == 0 {
             self.zero = Some(packed);
         } else {
@@ -219,18 +233,42 @@ impl Builder {
         let size = want.next_power_of_two();
         let mask = size - 1;
         let mut slots = vec![Slot::default(); size];
+        let n = self.n_classes;
+        let mut dense: Vec<i16> = Vec::new();
+        let mut slot = |key: u64, row: Row| -> Slot {
+            let start = row.start as usize;
+            let len = row.len as usize;
+            let mut cells = [0u32; INLINE_CELLS];
+            if len <= INLINE_CELLS {
+                cells[..len].copy_from_slice(&self.cells[start..start + len]);
+            } else if len * 3 >= n {
+                // A row with a third of the classes or more: dense.
+                let base = dense.len();
+                dense.resize(base + n, 0);
+                for &c in &self.cells[start..start + len] {
+                    if let Some(x) = dense.get_mut(base + (c >> 16) as usize) {
+                        *x = c as u16 as i16;
+                    }
+                }
+                cells[0] = (base / n + 1) as u32;
+            }
+            Slot { key, row, cells }
+        };
         for (&key, &row) in self.keys.iter().zip(&self.rows) {
             let mut i = (key as usize) & mask;
             while slots[i].key != 0 && slots[i].key != key {
                 i = (i + 1) & mask;
             }
-            slots[i] = Slot { key, row };
+            slots[i] = slot(key, row);
         }
+        let zero = self.zero.map(|r| slot(0, r));
         Weights {
             n_classes: self.n_classes,
             scale: self.scale,
             slots,
-            zero: self.zero,
+            dense,
+            zero,
+            zero_row: self.zero,
             keys: self.keys,
             rows: self.rows,
             cells: self.cells,
@@ -239,19 +277,23 @@ impl Builder {
 }
 
 /// A finished, read-only weight table: feature hash → sparse row of (class, weight), the
-/// weights quantised to `i16` steps of `scale`. One open-addressing index of 16-byte slots
-/// (key, row) and one array of packed 4-byte cells, so a lookup touches the slot's cache line
-/// and the row's.
+/// weights quantised to `i16` steps of `scale`. One open-addressing index of 32-byte slots
+/// (key, row, and the row itself when it is short), one array of packed 4-byte cells and dense
+/// copies of the long rows: a lookup touches the slot's cache line, and the row's only for a
+/// long row (a frequent feature's, usually in cache).
 #[derive(Clone, Debug, Default)]
 pub struct Weights {
     n_classes: usize,
     scale: f32,
     slots: Vec<Slot>,
-    /// The row of the feature whose hash is 0 (0 marks an empty slot).
-    zero: Option<u32>,
+    /// The dense copies of the long rows, `n_classes` weights each.
+    dense: Vec<i16>,
+    /// The slot of the feature whose hash is 0 (0 marks an empty slot).
+    zero: Option<Slot>,
+    zero_row: Option<Row>,
     /// Keys in ascending order with their rows (for writing and pruning).
     keys: Vec<u64>,
-    rows: Vec<u32>,
+    rows: Vec<Row>,
     cells: Vec<u32>,
 }
 
@@ -270,7 +312,7 @@ impl Weights {
 
     /// Number of features with at least one weight.
     pub fn n_features(&self) -> usize {
-        self.keys.len() + usize::from(self.zero.is_some())
+        self.keys.len() + usize::from(self.zero_row.is_some())
     }
 
     /// Number of stored (class, weight) cells.
@@ -280,7 +322,7 @@ impl Weights {
 
     /// Every row in key order (the feature hashed to 0 first).
     fn each_row(&self) -> impl Iterator<Item = (u64, &[u32])> {
-        self.zero
+        self.zero_row
             .map(|r| (0u64, r))
             .into_iter()
             .chain(self.keys.iter().copied().zip(self.rows.iter().copied()))
@@ -288,9 +330,9 @@ impl Weights {
     }
 
     #[inline]
-    fn row_cells(&self, row: u32) -> &[u32] {
-        let start = (row & ROW_START_MASK) as usize;
-        let len = (row >> ROW_LEN_SHIFT) as usize;
+    fn row_cells(&self, row: Row) -> &[u32] {
+        let start = row.start as usize;
+        let len = row.len as usize;
         self.cells.get(start..start + len).unwrap_or(&[])
     }
 
@@ -317,9 +359,9 @@ impl Weights {
     }
 
     #[inline]
-    fn find(&self, key: u64) -> Option<u32> {
+    fn find(&self, key: u64) -> Option<&Slot> {
         if key == 0 {
-            return self.zero;
+            return self.zero.as_ref();
         }
         if self.slots.is_empty() {
             return None;
@@ -327,9 +369,9 @@ impl Weights {
         let mask = self.slots.len() - 1;
         let mut i = (key as usize) & mask;
         loop {
-            let s = self.slots[i];
+            let s = &self.slots[i];
             if s.key == key {
-                return Some(s.row);
+                return Some(s);
             }
             if s.key == 0 {
                 return None;
@@ -345,7 +387,7 @@ impl Weights {
     /// then the rows are summed from cache.
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
-        let mut stack = [0i32; 512];
+        let mut stack = [0i32; 128];
         let mut heap = Vec::new();
         let sums: &mut [i32] = if scores.len() <= stack.len() {
             &mut stack[..scores.len()]
@@ -354,23 +396,53 @@ impl Weights {
             &mut heap
         };
         if !self.slots.is_empty() {
-            let mut rows = [0u32; BATCH];
+            let n = self.n_classes;
+            static EMPTY: Slot = Slot {
+                key: 0,
+                row: Row { start: 0, len: 0 },
+                cells: [0; INLINE_CELLS],
+            };
+            let mut found_slots: [&Slot; BATCH] = [&EMPTY; BATCH];
             for chunk in feats.chunks(BATCH) {
                 let mut touch = 0u64;
                 for &f in chunk {
                     touch ^= self.slots[self.slot_of(f)].key;
                 }
+                std::hint::black_box(touch);
                 let mut found = 0;
                 for &f in chunk {
-                    if let Some(r) = self.find(f) {
-                        rows[found] = r;
+                    if let Some(s) = self.find(f) {
+                        found_slots[found] = s;
                         found += 1;
-                        touch ^= u64::from(self.cells[(r & ROW_START_MASK) as usize]);
+                    }
+                }
+                // The longer rows' first cells, all requested before any is used.
+                for s in &found_slots[..found] {
+                    if s.row.len as usize > INLINE_CELLS {
+                        touch ^= if s.cells[0] != 0 {
+                            let at = (s.cells[0] as usize - 1) * n;
+                            self.dense.get(at).map_or(0, |&w| w as u64)
+                        } else {
+                            let at = s.row.start as usize;
+                            self.cells.get(at).map_or(0, |&c| u64::from(c))
+                        };
                     }
                 }
                 std::hint::black_box(touch);
-                for &r in &rows[..found] {
-                    for &c in self.row_cells(r) {
+                for s in &found_slots[..found] {
+                    let len = s.row.len as usize;
+                    let cells: &[u32] = if len <= INLINE_CELLS {
+                        &s.cells[..len]
+                    } else if s.cells[0] != 0 && sums.len() == n {
+                        let base = (s.cells[0] as usize - 1) * n;
+                        for (x, &w) in sums.iter_mut().zip(&self.dense[base..base + n]) {
+                            *x += i32::from(w);
+                        }
+                        &[]
+                    } else {
+                        self.row_cells(s.row)
+                    };
+                    for &c in cells {
                         if let Some(x) = sums.get_mut((c >> 16) as usize) {
                             *x += i32::from(c as u16 as i16);
                         }
@@ -569,6 +641,27 @@ mod tests {
             assert_eq!(s.iter().filter(|x| **x != 0.0).count(), 1, "key {k}");
         }
         w.score(&[5, 3 << 40], &mut s);
+        assert!(s.iter().all(|x| *x == 0.0));
+        // Rows of every layout: inline (3 cells), sparse (8 of 400), dense (all 400); summed.
+        let mut b = Builder::new(400, 0.5);
+        let row = |n: u16| -> Vec<(u16, i16)> { (0..n).map(|c| (c, c as i16 - 100)).collect() };
+        b.push_row(11, &row(3));
+        b.push_row(12, &row(8));
+        b.push_row(13, &row(400));
+        let w = b.finish();
+        w.score(&[11, 12, 13, 99], &mut s);
+        for (c, got) in s.iter().enumerate() {
+            let per_row = (c as f32 - 100.0) * 0.5;
+            let rows = if c < 3 {
+                3.0
+            } else if c < 8 {
+                2.0
+            } else {
+                1.0
+            };
+            assert_eq!(*got, per_row * rows, "class {c}");
+        }
+        w.score(&[], &mut s);
         assert!(s.iter().all(|x| *x == 0.0));
         Weights::new(3).score(&[3], &mut s[..3]);
     }
