@@ -3,7 +3,9 @@
 //!     cargo run --release -p dyad-syntax --example train -- --ud ../shared/dev/ud --out data/syntax
 //!
 //! Options: `--lang en|ko` (default both), `--sources FILE` (treebank revisions; default
-//! `SOURCES.json` beside the UD folder). Exit status: 0 ok, 1 some sentences were unusable
+//! `SOURCES.json` beside the UD folder). For experiments only (the committed models use the
+//! defaults of `TrainConfig`): `--min-weight W`, `--parser-iterations N`,
+//! `--tagger-iterations N`, `--explore P`. Exit status: 0 ok, 1 some sentences were unusable
 //! (listed on stderr, the rest trained), 2 usage or fatal error.
 
 use std::collections::BTreeMap;

@@ -44,10 +44,19 @@ fn universal(rel: &str) -> &str {
 
 /// Scores the model on gold-tokenised sentences (predicted tags, as in real use).
 pub fn evaluate(model: &Model, gold: &[GoldSentence]) -> Scores {
+    score(model, gold, false)
+}
+
+/// Scores the parser alone: the gold tags are given to it (what tagging errors cost).
+pub fn evaluate_gold_tags(model: &Model, gold: &[GoldSentence]) -> Scores {
+    score(model, gold, true)
+}
+
+fn score(model: &Model, gold: &[GoldSentence], gold_tags: bool) -> Scores {
     let mut s = Scores::default();
     for g in gold {
         let forms = g.form_refs();
-        let pred = if std::env::var_os("DYAD_EVAL_GOLD_TAGS").is_some() {
+        let pred = if gold_tags {
             model.annotate_tagged(&forms, &g.upos)
         } else {
             model.annotate(&forms)
