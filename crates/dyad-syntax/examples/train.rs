@@ -5,7 +5,7 @@
 //! Options: `--lang en|ko` (default both), `--sources FILE` (treebank revisions; default
 //! `SOURCES.json` beside the UD folder). For experiments only (the committed models use the
 //! defaults of `TrainConfig`): `--min-weight W`, `--parser-iterations N`,
-//! `--tagger-iterations N`, `--explore P`. Exit status: 0 ok, 1 some sentences were unusable
+//! `--tagger-iterations N`, `--explore P`, `--folds K`. Exit status: 0 ok, 1 some sentences were unusable
 //! (listed on stderr, the rest trained), 2 usage or fatal error.
 
 use std::collections::BTreeMap;
@@ -46,6 +46,7 @@ fn parse_args() -> Result<Args, String> {
             "--parser-iterations" => config.parser_iterations = num(val()?, &a)? as usize,
             "--tagger-iterations" => config.tagger_iterations = num(val()?, &a)? as usize,
             "--explore" => config.explore = num(val()?, &a)?,
+            "--folds" => config.folds = num(val()?, &a)? as usize,
             "--lang" => langs.push(match val()?.as_str() {
                 "en" => Lang::En,
                 "ko" => Lang::Ko,
