@@ -118,11 +118,10 @@ impl State {
         p.push(NONE);
         suf.push(NONE);
         for (f, t) in forms.iter().zip(tags) {
-            w.push(hash_str(&f.to_lowercase()));
-
+            let lower = f.to_lowercase();
+            w.push(hash_str(&lower));
             p.push(tag_value(*t));
             let keep = if korean { 2 } else { 3 };
-            let lower = f.to_lowercase();
             let cut = lower
                 .char_indices()
                 .rev()
