@@ -2,6 +2,9 @@
 //!
 //!     cargo run --release -p dyad-syntax --example eval -- --ud ../shared/dev/ud [--models data/syntax] [--repeat 3]
 //!
+//! `--prune 0,1,2` measures copies of the models without their small weights; `--gold-tags`
+//! gives the parser the gold tags (accuracy only: what tagging errors cost).
+//!
 //! Without `--models` the embedded models are measured. Speed is tagging + parsing tokens per
 //! second of the measuring thread's CPU time (Linux `/proc/thread-self/schedstat`; wall clock
 //! elsewhere), on one thread.
@@ -10,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use dyad_syntax::eval::evaluate;
+use dyad_syntax::eval::{evaluate, evaluate_gold_tags};
 use dyad_syntax::train::read_gold;
 use dyad_syntax::{Lang, Model};
 
@@ -22,7 +25,12 @@ fn cpu_ns() -> Option<u64> {
 fn main() -> ExitCode {
     let mut it = std::env::args().skip(1);
     let (mut ud, mut models, mut repeat, mut prune) = (None, None, 3usize, Vec::new());
+    let mut gold_tags = false;
     while let Some(a) = it.next() {
+        if a == "--gold-tags" {
+            gold_tags = true;
+            continue;
+        }
         match (a.as_str(), it.next()) {
             ("--ud", Some(v)) => ud = Some(PathBuf::from(v)),
             ("--models", Some(v)) => models = Some(PathBuf::from(v)),
@@ -31,7 +39,9 @@ fn main() -> ExitCode {
                 prune = v.split(',').filter_map(|x| x.parse::<f32>().ok()).collect()
             }
             _ => {
-                eprintln!("usage: eval --ud DIR [--models DIR] [--repeat N]");
+                eprintln!(
+                    "usage: eval --ud DIR [--models DIR] [--repeat N] [--prune W,…] [--gold-tags]"
+                );
                 return ExitCode::from(2);
             }
         }
@@ -95,7 +105,11 @@ fn main() -> ExitCode {
                         continue;
                     }
                 };
-                let s = evaluate(&model, &gold);
+                let s = if gold_tags {
+                    evaluate_gold_tags(&model, &gold)
+                } else {
+                    evaluate(&model, &gold)
+                };
                 // Speed: annotate the whole file `repeat` times on this thread.
                 let forms: Vec<Vec<&str>> = gold.iter().map(|g| g.form_refs()).collect();
                 let (cpu0, wall0) = (cpu_ns(), Instant::now());

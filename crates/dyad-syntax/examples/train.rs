@@ -3,7 +3,9 @@
 //!     cargo run --release -p dyad-syntax --example train -- --ud ../shared/dev/ud --out data/syntax
 //!
 //! Options: `--lang en|ko` (default both), `--sources FILE` (treebank revisions; default
-//! `SOURCES.json` beside the UD folder). Exit status: 0 ok, 1 some sentences were unusable
+//! `SOURCES.json` beside the UD folder). For experiments only (the committed models use the
+//! defaults of `TrainConfig`): `--min-weight W`, `--parser-iterations N`,
+//! `--tagger-iterations N`, `--explore P`, `--folds K`. Exit status: 0 ok, 1 some sentences were unusable
 //! (listed on stderr, the rest trained), 2 usage or fatal error.
 
 use std::collections::BTreeMap;
@@ -19,6 +21,7 @@ struct Args {
     out: PathBuf,
     langs: Vec<Lang>,
     sources: Option<PathBuf>,
+    config: TrainConfig,
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -30,12 +33,20 @@ fn usage(msg: &str) -> ExitCode {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let (mut ud, mut out, mut langs, mut sources) = (None, None, Vec::new(), None);
+    let mut config = TrainConfig::default();
+    let num = |v: String, a: &str| v.parse::<f64>().map_err(|_| format!("{a}: not a number"));
     while let Some(a) = it.next() {
         let mut val = || it.next().ok_or_else(|| format!("{a} needs a value"));
         match a.as_str() {
             "--ud" => ud = Some(PathBuf::from(val()?)),
             "--out" => out = Some(PathBuf::from(val()?)),
             "--sources" => sources = Some(PathBuf::from(val()?)),
+            // Experiments only: the committed models use the defaults.
+            "--min-weight" => config.min_weight = num(val()?, &a)? as f32,
+            "--parser-iterations" => config.parser_iterations = num(val()?, &a)? as usize,
+            "--tagger-iterations" => config.tagger_iterations = num(val()?, &a)? as usize,
+            "--explore" => config.explore = num(val()?, &a)?,
+            "--folds" => config.folds = num(val()?, &a)? as usize,
             "--lang" => langs.push(match val()?.as_str() {
                 "en" => Lang::En,
                 "ko" => Lang::Ko,
@@ -52,6 +63,7 @@ fn parse_args() -> Result<Args, String> {
         out: out.ok_or("--out is required")?,
         langs,
         sources,
+        config,
     })
 }
 
@@ -74,7 +86,7 @@ fn main() -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return usage(&format!("{}: {e}", args.out.display()));
     }
-    let config = TrainConfig::default();
+    let config = args.config.clone();
     let mut failed = false;
     for lang in &args.langs {
         let (name, parts): (&str, &[(&str, &[&str])]) = match lang {

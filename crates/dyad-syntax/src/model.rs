@@ -1,8 +1,9 @@
 //! A language's model (tagger + parser), its file format and the embedded copies.
 //!
-//! File format (`data/syntax/{en,ko}.bin`): the magic `DYADSYN1`, then a raw-deflate stream of:
+//! File format (`data/syntax/{en,ko}.bin`): the magic `DYADSYN2`, then a raw-deflate stream of:
 //! a little-endian `u32` length and that many bytes of JSON [`ModelInfo`] (language, version,
-//! treebanks with revisions, labels), the tagger's weights and the parser's weights (see
+//! treebanks with revisions, labels), the tagger's weights, the parser's move weights and its
+//! labeller's weights (see
 //! `Weights::write`: sorted keys as varint gaps, weights as `i16` steps of a scale). Same
 //! weights → same bytes.
 
@@ -16,8 +17,8 @@ use crate::perceptron::{Weights, read_u32, take};
 use crate::tagger::{Tagger, Upos};
 
 /// Bumped when features or the file format change: part of every model's version.
-pub const FORMAT: &str = "dyad-1";
-const MAGIC: &[u8; 8] = b"DYADSYN1";
+pub const FORMAT: &str = "dyad-2";
+const MAGIC: &[u8; 8] = b"DYADSYN2";
 
 /// The analysis of one word.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,18 +76,33 @@ impl Model {
         tagger: Tagger,
         parser: Parser,
     ) -> Model {
-        let version = version_string(lang, &treebanks);
-        Model {
+        let mut model = Model {
             info: ModelInfo {
                 lang,
-                version,
+                version: String::new(),
                 treebanks,
                 labels: parser.labels.clone(),
             },
             tagger,
             parser,
             trained: true,
-        }
+        };
+        model.stamp_version();
+        model
+    }
+
+    /// Sets the version from the treebanks, [`FORMAT`] and a hash of the weights.
+    fn stamp_version(&mut self) {
+        let mut weights = Vec::new();
+        self.tagger.weights.write(&mut weights);
+        self.parser.moves.write(&mut weights);
+        self.parser.labeller.write(&mut weights);
+        let hash = xxhash_rust::xxh3::xxh3_64(&weights);
+        self.info.version = format!(
+            "{}+{:012x}",
+            version_string(self.info.lang, &self.info.treebanks),
+            hash >> 16
+        );
     }
 
     /// A model that knows nothing: every word `X`, the first word the root of a flat tree.
@@ -128,7 +144,10 @@ impl Model {
         self.info.lang
     }
 
-    /// E.g. `en-ewt@15d613d8447b/dyad-1`.
+    /// The model's version, recorded by every extraction that reads its analyses: the
+    /// treebanks with their revisions, the feature and file format ([`FORMAT`]) and a hash of
+    /// the weights (it changes whenever the weights do), e.g.
+    /// `en-ewt@15d613d8447b/dyad-2+3f9a0c11d2e4`.
     pub fn version(&self) -> &str {
         &self.info.version
     }
@@ -148,15 +167,28 @@ impl Model {
     /// Sizes of the two weight tables: (tagger features, tagger weights, parser features,
     /// parser weights).
     pub fn sizes(&self) -> (usize, usize, usize, usize) {
-        let (t, p) = (&self.tagger.weights, &self.parser.weights);
-        (t.n_features(), t.n_weights(), p.n_features(), p.n_weights())
+        let (t, m, l) = (
+            &self.tagger.weights,
+            &self.parser.moves,
+            &self.parser.labeller,
+        );
+        (
+            t.n_features(),
+            t.n_weights(),
+            m.n_features() + l.n_features(),
+            m.n_weights() + l.n_weights(),
+        )
     }
 
     /// Drops the weights smaller than `min_abs` from both tables (a size/speed/accuracy
     /// trade-off measured by the eval example's `--prune`).
     pub fn prune(&mut self, min_abs: f32) {
         self.tagger.weights = self.tagger.weights.pruned(min_abs);
-        self.parser.weights = self.parser.weights.pruned(min_abs);
+        self.parser.moves = self.parser.moves.pruned(min_abs);
+        self.parser.labeller = self.parser.labeller.pruned(min_abs);
+        if self.trained {
+            self.stamp_version();
+        }
     }
 
     /// Tags then parses one sentence's words. Always one annotation per form, forming a tree
@@ -201,7 +233,8 @@ impl Model {
         payload.extend_from_slice(&(info.len() as u32).to_le_bytes());
         payload.extend_from_slice(&info);
         self.tagger.weights.write(&mut payload);
-        self.parser.weights.write(&mut payload);
+        self.parser.moves.write(&mut payload);
+        self.parser.labeller.write(&mut payload);
         let mut out = MAGIC.to_vec();
         let mut enc = flate2::write::DeflateEncoder::new(&mut out, flate2::Compression::best());
         // Writing into a Vec cannot fail.
@@ -225,10 +258,12 @@ impl Model {
         let info: ModelInfo = serde_json::from_slice(take(&mut input, len).ok_or_else(corrupt)?)
             .map_err(|_| corrupt())?;
         let tw = Weights::read(&mut input).ok_or_else(corrupt)?;
-        let pw = Weights::read(&mut input).ok_or_else(corrupt)?;
+        let moves = Weights::read(&mut input).ok_or_else(corrupt)?;
+        let labeller = Weights::read(&mut input).ok_or_else(corrupt)?;
         if !input.is_empty()
             || tw.n_classes() != Upos::ALL.len()
-            || pw.n_classes() != 1 + 2 * info.labels.len()
+            || moves.n_classes() != crate::parser::N_MOVES
+            || labeller.n_classes() != info.labels.len()
         {
             return Err(corrupt());
         }
@@ -237,15 +272,16 @@ impl Model {
             .iter()
             .position(|l| l == "root")
             .ok_or_else(corrupt)?;
-        let parser = Parser {
-            weights: pw,
-            labels: info.labels.clone(),
-            root_label,
-            korean: info.lang == Lang::Ko,
-        };
+        let mut parser = Parser::new(info.labels.clone(), info.lang == Lang::Ko);
+        parser.moves = moves;
+        parser.labeller = labeller;
+        parser.root_label = root_label;
         Ok(Model {
             info,
-            tagger: Tagger { weights: tw },
+            tagger: Tagger {
+                weights: tw,
+                korean: parser.korean,
+            },
             parser,
             trained: true,
         })
@@ -265,7 +301,7 @@ impl Model {
     }
 }
 
-/// `en-ewt@15d613d8447b+…/dyad-1`: short treebank names with 12-digit revisions.
+/// `en-ewt@15d613d8447b+…/dyad-2`: short treebank names with 12-digit revisions.
 fn version_string(lang: Lang, treebanks: &[Treebank]) -> String {
     let prefix = match lang {
         Lang::En => "en",

@@ -9,11 +9,56 @@
 //! `LEFT` to the root is allowed only when `s0` is the last word on the stack, and only with the
 //! root label, so every parse is a tree with exactly one root. Training uses the dynamic oracle
 //! of Goldberg and Nivre (2013) for arc-hybrid (see `train.rs`).
+//!
+//! Two models: the *move* model scores the unlabelled move (shift, left, right: three weights per
+//! feature, kept inline in the feature index, one memory access per lookup); the *labeller*
+//! scores the relation only for the arc the move model chose, with a smaller feature set about
+//! the head and the dependent.
 
 use crate::perceptron::{Weights, hash_str, mix};
 use crate::tagger::{Upos, tag_value};
 
 pub(crate) const SHIFT: usize = 0;
+/// Move kinds.
+pub(crate) const MOVE_LEFT: usize = 1;
+pub(crate) const MOVE_RIGHT: usize = 2;
+
+/// Number of label groups the move model tells apart.
+pub(crate) const GROUPS: usize = 13;
+/// The move model's classes: SHIFT, then LEFT and RIGHT for each label group.
+pub(crate) const N_MOVES: usize = 1 + 2 * GROUPS;
+
+/// The coarse group of a relation (by its universal part): relations that attach alike share
+/// a group, so the move model keeps some of a labelled model's capacity with 27 classes
+/// instead of one per relation and direction.
+pub fn label_group(label: &str) -> usize {
+    let universal = label.split(':').next().unwrap_or(label);
+    match universal {
+        "root" => 0,
+        "punct" => 1,
+        "case" => 2,
+        "nsubj" | "csubj" | "expl" => 3,
+        "det" | "nummod" => 4,
+        "advmod" | "discourse" | "vocative" => 5,
+        "obj" | "iobj" => 6,
+        "amod" | "compound" => 7,
+        "obl" | "nmod" => 8,
+        "conj" | "cc" => 9,
+        "mark" | "aux" | "cop" => 10,
+        "advcl" | "xcomp" | "ccomp" | "acl" | "parataxis" => 11,
+        _ => 12,
+    }
+}
+
+/// The move-model class of a move kind with a label group.
+#[inline]
+pub(crate) fn move_class(kind: usize, group: usize) -> usize {
+    match kind {
+        SHIFT => 0,
+        MOVE_LEFT => 1 + 2 * group,
+        _ => 2 + 2 * group,
+    }
+}
 
 #[inline]
 pub(crate) fn left(l: usize) -> usize {
@@ -55,7 +100,8 @@ pub(crate) struct State {
     /// Sets of the labels of left and right children (bit `label % 64`).
     lset: Vec<u64>,
     rset: Vec<u64>,
-    // Per-index hashed values: word, tag, suffix (Korean) — index 0 = none, n + 1 = root.
+    // Per-index hashed values: word, tag, suffix (last two characters in Korean, three in
+    // English, for rare words) — index 0 = none, n + 1 = root.
     w: Vec<u64>,
     p: Vec<u64>,
     suf: Vec<u64>,
@@ -72,17 +118,16 @@ impl State {
         p.push(NONE);
         suf.push(NONE);
         for (f, t) in forms.iter().zip(tags) {
-            w.push(hash_str(&f.to_lowercase()));
+            let lower = f.to_lowercase();
+            w.push(hash_str(&lower));
             p.push(tag_value(*t));
-            suf.push(if korean {
-                let last: Vec<char> = f.chars().rev().take(2).collect();
-                mix(
-                    hash_str(&last.iter().collect::<String>()),
-                    last.len() as u64,
-                )
-            } else {
-                NONE
-            });
+            let keep = if korean { 2 } else { 3 };
+            let cut = lower
+                .char_indices()
+                .rev()
+                .nth(keep - 1)
+                .map_or(0, |(i, _)| i);
+            suf.push(mix(hash_str(&lower[cut..]), keep as u64));
         }
         w.push(ROOT);
         p.push(ROOT);
@@ -120,21 +165,21 @@ impl State {
         if k < len { self.stack[len - 1 - k] } else { 0 }
     }
 
-    /// Whether `action` may be applied now (`root_label` is the only label to the root).
-    pub fn valid(&self, action: usize, root_label: usize) -> bool {
-        let (kind, label) = decode(action);
+    /// Whether the unlabelled move `kind` may be made now.
+    pub fn valid_move(&self, kind: usize) -> bool {
         match kind {
-            0 => self.b <= self.n,
-            1 => {
-                if self.stack.is_empty() {
-                    false
-                } else if self.b == self.root() {
-                    self.stack.len() == 1 && label == root_label
-                } else {
-                    label != root_label
-                }
-            }
-            _ => self.stack.len() >= 2 && label != root_label,
+            SHIFT => self.b <= self.n,
+            MOVE_LEFT => !self.stack.is_empty() && (self.b != self.root() || self.stack.len() == 1),
+            _ => self.stack.len() >= 2,
+        }
+    }
+
+    /// The (head, dependent) of the arc a LEFT or RIGHT move would make.
+    pub fn arc(&self, kind: usize) -> (u32, u32) {
+        if kind == MOVE_LEFT {
+            (self.b, self.s(0))
+        } else {
+            (self.s(1), self.s(0))
         }
     }
 
@@ -307,45 +352,146 @@ impl State {
             f2(76, b0w, self.lset[b0 as usize]),
             f2(77, b0p, self.lset[b0 as usize]),
         ]);
+        let sf = |x: u32| self.suf[x as usize];
+        out.extend_from_slice(&[
+            f(80, sf(s0)),
+            f(81, sf(b0)),
+            f(82, sf(s1)),
+            f2(84, sf(s0), b0p),
+            f2(85, s0p, sf(b0)),
+            f(88, sf(b1)),
+            f2(89, sf(b1), pi(b1)),
+        ]);
         if korean {
-            let sf = |x: u32| self.suf[x as usize];
             out.extend_from_slice(&[
-                f(80, sf(s0)),
-                f(81, sf(b0)),
-                f(82, sf(s1)),
                 f2(83, sf(s0), sf(b0)),
-                f2(84, sf(s0), b0p),
-                f2(85, s0p, sf(b0)),
                 f2(86, sf(s1), sf(s0)),
                 f3(87, sf(s0), sf(b0), dist),
             ]);
         }
+    }
+
+    /// The labeller's feature hashes for the arc `head → dep` made by move `kind`.
+    pub fn label_features(&self, head: u32, dep: u32, kind: usize, out: &mut Vec<u64>) {
+        out.clear();
+        let (hw, hp, hs) = (
+            self.w[head as usize],
+            self.p[head as usize],
+            self.suf[head as usize],
+        );
+        let (dw, dp, ds) = (
+            self.w[dep as usize],
+            self.p[dep as usize],
+            self.suf[dep as usize],
+        );
+        let dist = u64::from(head.abs_diff(dep).min(8));
+        let d = dep as usize;
+        let next = |x: u32| {
+            if x < self.root() {
+                self.p[x as usize + 1]
+            } else {
+                NONE
+            }
+        };
+        let prev = |x: u32| if x > 1 { self.p[x as usize - 1] } else { NONE };
+        let dir = kind as u64;
+        let f = |id: u64, v: u64| mix(mix(id, dir), v);
+        let f2 = |id: u64, a: u64, b: u64| mix(mix(mix(id, dir), a), b);
+        let f3 = |id: u64, a: u64, b: u64, c: u64| mix(mix(mix(mix(id, dir), a), b), c);
+        out.extend_from_slice(&[
+            f(1, 0),
+            f(2, hw),
+            f(3, hp),
+            f(4, dw),
+            f(5, dp),
+            f(6, ds),
+            f(7, hs),
+            f2(8, hp, dp),
+            f2(9, hw, dp),
+            f2(10, hp, dw),
+            f2(11, hw, dw),
+            f3(12, hp, dp, dist),
+            f2(13, dp, dist),
+            f2(14, dp, self.lset[d]),
+            f2(15, dp, self.rset[d]),
+            f2(16, dw, self.rset[d]),
+            f3(17, dp, hp, self.lset[head as usize]),
+            f3(18, dp, hp, self.rset[head as usize]),
+            f3(19, dp, prev(dep), next(dep)),
+            f3(20, hp, prev(head), next(head)),
+            f2(21, ds, hp),
+            f2(22, dp, self.label_value(self.lc1[d])),
+            f2(23, dp, self.label_value(self.rc1[d])),
+            f2(24, hp, u64::from(self.nl[d]) * 16 + u64::from(self.nr[d])),
+            f2(25, dw, hp),
+            f3(26, dw, hp, dist),
+        ]);
     }
 }
 
 /// The trained parser.
 #[derive(Clone, Debug, Default)]
 pub struct Parser {
-    pub(crate) weights: Weights,
+    /// Scores SHIFT and LEFT/RIGHT per label group ([`N_MOVES`] classes).
+    pub(crate) moves: Weights,
+    /// Scores the relation of a chosen arc (one class per label), among its group's.
+    pub(crate) labeller: Weights,
     pub(crate) labels: Vec<String>,
+    /// The group of each label.
+    pub(crate) groups: Vec<usize>,
     pub(crate) root_label: usize,
     pub(crate) korean: bool,
 }
 
 impl Parser {
-    pub(crate) fn n_actions(&self) -> usize {
-        1 + 2 * self.labels.len()
+    pub(crate) fn new(labels: Vec<String>, korean: bool) -> Parser {
+        let root_label = labels.iter().position(|l| l == "root").unwrap_or(0);
+        let groups = labels.iter().map(|l| label_group(l)).collect();
+        Parser {
+            moves: Weights::new(N_MOVES),
+            labeller: Weights::new(labels.len()),
+            labels,
+            groups,
+            root_label,
+            korean,
+        }
     }
 
     /// Parses one tagged sentence: `(head, label index)` per word (head 0 = root).
     pub fn parse(&self, forms: &[&str], tags: &[Upos]) -> Vec<(u32, usize)> {
         let mut state = State::new(forms, tags, self.korean);
-        let mut feats = Vec::with_capacity(96);
-        let mut scores = vec![0f32; self.n_actions()];
+        let mut feats = Vec::with_capacity(112);
+        let mut lfeats = Vec::with_capacity(32);
+        let mut scores = [0f32; N_MOVES];
+        let mut lscores = vec![0f32; self.labels.len()];
         while !state.is_terminal() {
-            state.features(self.korean, &mut feats);
-            self.weights.score(&feats, &mut scores);
-            let action = best_valid(&state, &scores, self.root_label);
+            let (kind, group) = if state.stack.is_empty() {
+                // The only valid move: no need to score.
+                (SHIFT, 0)
+            } else if state.b == state.root() && state.stack.len() == 1 {
+                (MOVE_LEFT, 0)
+            } else {
+                state.features(self.korean, &mut feats);
+                self.moves.score(&feats, &mut scores);
+                best_move(&state, &scores)
+            };
+            let action = if kind == SHIFT {
+                SHIFT
+            } else {
+                let (head, dep) = state.arc(kind);
+                let label = if head == state.root() {
+                    self.root_label
+                } else {
+                    state.label_features(head, dep, kind, &mut lfeats);
+                    self.labeller.score(&lfeats, &mut lscores);
+                    best_label(&lscores, &self.groups, group, self.root_label)
+                };
+                if kind == MOVE_LEFT {
+                    left(label)
+                } else {
+                    right(label)
+                }
+            };
             state.apply(action);
         }
         let root = state.root();
@@ -359,50 +505,67 @@ impl Parser {
     }
 }
 
-/// The best-scoring valid action. A non-terminal state always has one.
-pub(crate) fn best_valid(state: &State, scores: &[f32], root_label: usize) -> usize {
-    let mut best = usize::MAX;
+/// The best-scoring valid move with its label group (SHIFT first on ties); an arc to the root
+/// is always in the root's group. A non-terminal state always has a valid move.
+pub(crate) fn best_move(state: &State, scores: &[f32; N_MOVES]) -> (usize, usize) {
+    let mut best = (usize::MAX, 0);
     let mut best_score = f32::NEG_INFINITY;
-    // Cheap structural checks first, so that only the labels are looped over.
-    let can_shift = state.b <= state.n;
-    if can_shift {
-        best = SHIFT;
-        best_score = scores[SHIFT];
+    if state.valid_move(SHIFT) {
+        best = (SHIFT, 0);
+        best_score = scores[0];
     }
-    if state.b == state.root() {
-        if state.stack.len() == 1 {
-            let a = left(root_label);
-            if a < scores.len() && (best == usize::MAX || scores[a] > best_score) {
-                best = a;
-                best_score = scores[a];
+    for kind in [MOVE_LEFT, MOVE_RIGHT] {
+        if !state.valid_move(kind) {
+            continue;
+        }
+        if kind == MOVE_LEFT && state.b == state.root() {
+            let x = scores[move_class(kind, 0)];
+            if best.0 == usize::MAX || x > best_score {
+                best = (kind, 0);
+                best_score = x;
+            }
+            continue;
+        }
+        for group in 1..GROUPS {
+            let x = scores[move_class(kind, group)];
+            if best.0 == usize::MAX || x > best_score {
+                best = (kind, group);
+                best_score = x;
             }
         }
-    } else if !state.stack.is_empty() {
-        let mut a = 1;
-        while a < scores.len() {
-            if a != left(root_label) && scores[a] > best_score {
-                best = a;
-                best_score = scores[a];
-            }
-            a += 2;
+    }
+    if best.0 == usize::MAX {
+        // Unreachable for a non-terminal state; LEFT pops and so always makes progress.
+        (MOVE_LEFT, 0)
+    } else {
+        best
+    }
+}
+
+/// The best label of `group` for an arc that is not to the root (any label but the root's
+/// when the group has none); 0 when there is none at all.
+pub(crate) fn best_label(
+    scores: &[f32],
+    groups: &[usize],
+    group: usize,
+    root_label: usize,
+) -> usize {
+    let mut best = usize::MAX;
+    for (l, &x) in scores.iter().enumerate() {
+        if l != root_label
+            && groups.get(l) == Some(&group)
+            && (best == usize::MAX || x > scores[best])
+        {
+            best = l;
         }
     }
-    if state.stack.len() >= 2 {
-        let mut a = 2;
-        while a < scores.len() {
-            if a != right(root_label) && scores[a] > best_score {
-                best = a;
-                best_score = scores[a];
-            }
-            a += 2;
+    if best != usize::MAX {
+        return best;
+    }
+    for (l, &x) in scores.iter().enumerate() {
+        if l != root_label && (best == usize::MAX || x > scores[best]) {
+            best = l;
         }
     }
-    if best == usize::MAX {
-        // Only reachable with an empty label set: fall back to the first structurally valid move.
-        if state.stack.len() >= 2 {
-            return right(0);
-        }
-        return left(root_label);
-    }
-    best
+    if best == usize::MAX { 0 } else { best }
 }

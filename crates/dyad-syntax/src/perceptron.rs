@@ -116,45 +116,194 @@ impl Trainer {
         }
     }
 
-    /// Averages the weights and keeps those whose magnitude is at least `min_abs`.
+    /// Averages the weights, keeps those whose magnitude is at least `min_abs` and quantises
+    /// them to `i16` steps (the same steps the model file stores, so a trained table and the
+    /// same table read back from its file score alike).
     pub fn finish(self, min_abs: f32) -> Weights {
         let now = self.now.max(1);
         let mut keys: Vec<u64> = self.rows.keys().copied().collect();
         keys.sort_unstable();
-        let mut table = Weights::new(self.n_classes);
-        let mut row_out: Vec<(u16, f32)> = Vec::new();
+        let mut rows: Vec<(u64, Vec<(u16, f32)>)> = Vec::with_capacity(keys.len());
+        let mut max = 0f32;
         for k in keys {
-            row_out.clear();
+            let mut row = Vec::new();
             for c in &self.rows[&k] {
                 let total = c.total + (now - c.stamp) as f64 * f64::from(c.w);
                 let avg = (total / now as f64) as f32;
                 if avg.abs() >= min_abs && avg != 0.0 {
-                    row_out.push((c.class, avg));
+                    max = max.max(avg.abs());
+                    row.push((c.class, avg));
                 }
             }
-            row_out.sort_unstable_by_key(|c| c.0);
-            table.push_row(k, &row_out);
+            row.sort_unstable_by_key(|c| c.0);
+            rows.push((k, row));
         }
-        table
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let mut b = Builder::new(self.n_classes, scale);
+        let mut q: Vec<(u16, i16)> = Vec::new();
+        for (k, row) in rows {
+            q.clear();
+            q.extend(
+                row.iter()
+                    .map(|&(c, w)| (c, (w / scale).round().clamp(-32767.0, 32767.0) as i16))
+                    .filter(|c| c.1 != 0),
+            );
+            b.push_row(k, &q);
+        }
+        b.finish()
     }
 }
 
-/// A finished, read-only weight table: feature hash → sparse row of (class, weight).
+/// Cells a slot holds itself: a row this short (most rare features' rows) costs no access
+/// beyond the slot.
+const INLINE_CELLS: usize = 4;
+
+/// One slot of the feature index (32 bytes, two to a cache line): the feature's hash (0 =
+/// empty), where its row is in [`Weights::cells`], and `cells`: the row itself when it has at most [`INLINE_CELLS`] cells, else in `cells[0]` 1 +
+/// the index of the row's dense copy (long rows are also stored dense, so adding one is a
+/// vectorised loop), or 0.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(align(32))]
+struct Slot {
+    key: u64,
+    row: Row,
+    cells: [u32; INLINE_CELLS],
+}
+
+/// Where a row's cells are in [`Weights::cells`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Row {
+    start: u32,
+    len: u32,
+}
+
+/// A cell of a row: class in the high 16 bits, the `i16` weight (in steps of the table's scale)
+/// in the low 16 bits.
+#[inline]
+fn cell(class: u16, w: i16) -> u32 {
+    (u32::from(class) << 16) | u32::from(w as u16)
+}
+
+/// Collects sorted rows, then lays out the index once.
+struct Builder {
+    n_classes: usize,
+    scale: f32,
+    keys: Vec<u64>,
+    rows: Vec<Row>,
+    cells: Vec<u32>,
+    zero: Option<Row>,
+}
+
+impl Builder {
+    fn new(n_classes: usize, scale: f32) -> Builder {
+        Builder {
+            n_classes,
+            scale,
+            keys: Vec::new(),
+            rows: Vec::new(),
+            cells: Vec::new(),
+            zero: None,
+        }
+    }
+
+    /// Appends a row (an empty row is no row). Classes are `u16` and features a few million,
+    /// so the cells' count stays far below `u32::MAX` (16 GB of cells); past it, rows would be
+    /// dropped.
+    fn push_row(&mut self, key: u64, row: &[(u16, i16)]) {
+        let (Ok(start), Ok(len)) = (u32::try_from(self.cells.len()), u32::try_from(row.len()))
+        else {
+            return;
+        };
+        if len == 0 || start.checked_add(len).is_none() {
+            return;
+        }
+        self.cells.extend(row.iter().map(|&(c, w)| cell(c, w)));
+        let packed = Row { start, len };
+        if key == 0 {
+            self.zero = Some(packed);
+        } else {
+            self.keys.push(key);
+            self.rows.push(packed);
+        }
+    }
+
+    fn finish(self) -> Weights {
+        // Linear probing at most three quarters full.
+        let want = (self.keys.len() * 4).div_ceil(3).max(16);
+        let size = want.next_power_of_two();
+        let mask = size - 1;
+        let mut slots = vec![Slot::default(); size];
+        let n = self.n_classes;
+        let mut dense: Vec<i16> = Vec::new();
+        let mut slot = |key: u64, row: Row| -> Slot {
+            let start = row.start as usize;
+            let len = row.len as usize;
+            let mut cells = [0u32; INLINE_CELLS];
+            if len <= INLINE_CELLS {
+                cells[..len].copy_from_slice(&self.cells[start..start + len]);
+            } else if len * 3 >= n {
+                // A row with a third of the classes or more: dense.
+                let base = dense.len();
+                dense.resize(base + n, 0);
+                for &c in &self.cells[start..start + len] {
+                    if let Some(x) = dense.get_mut(base + (c >> 16) as usize) {
+                        *x = c as u16 as i16;
+                    }
+                }
+                cells[0] = (base / n + 1) as u32;
+            }
+            Slot { key, row, cells }
+        };
+        for (&key, &row) in self.keys.iter().zip(&self.rows) {
+            let mut i = (key as usize) & mask;
+            while slots[i].key != 0 && slots[i].key != key {
+                i = (i + 1) & mask;
+            }
+            slots[i] = slot(key, row);
+        }
+        let zero = self.zero.map(|r| slot(0, r));
+        Weights {
+            n_classes: self.n_classes,
+            scale: self.scale,
+            slots,
+            dense,
+            zero,
+            zero_row: self.zero,
+            keys: self.keys,
+            rows: self.rows,
+            cells: self.cells,
+        }
+    }
+}
+
+/// A finished, read-only weight table: feature hash → sparse row of (class, weight), the
+/// weights quantised to `i16` steps of `scale`. One open-addressing index of 32-byte slots
+/// (key, row, and the row itself when it is short), one array of packed 4-byte cells and dense
+/// copies of the long rows: a lookup touches the slot's cache line, and the row's only for a
+/// long row (a frequent feature's, usually in cache).
 #[derive(Clone, Debug, Default)]
 pub struct Weights {
     n_classes: usize,
-    index: Slots,
+    scale: f32,
+    slots: Vec<Slot>,
+    /// The dense copies of the long rows, `n_classes` weights each.
+    dense: Vec<i16>,
+    /// The slot of the feature whose hash is 0 (0 marks an empty slot).
+    zero: Option<Slot>,
+    zero_row: Option<Row>,
+    /// Keys in ascending order with their rows (for writing and pruning).
     keys: Vec<u64>,
-    classes: Vec<u16>,
-    weights: Vec<f32>,
+    rows: Vec<Row>,
+    cells: Vec<u32>,
 }
+
+/// How many features [`Weights::score`] looks up in one batch (all their slots are touched
+/// before any is read, so the memory accesses overlap).
+const BATCH: usize = 128;
 
 impl Weights {
     pub fn new(n_classes: usize) -> Weights {
-        Weights {
-            n_classes,
-            ..Weights::default()
-        }
+        Builder::new(n_classes, 1.0).finish()
     }
 
     pub fn n_classes(&self) -> usize {
@@ -163,79 +312,163 @@ impl Weights {
 
     /// Number of features with at least one weight.
     pub fn n_features(&self) -> usize {
-        self.keys.len()
+        self.keys.len() + usize::from(self.zero_row.is_some())
     }
 
     /// Number of stored (class, weight) cells.
     pub fn n_weights(&self) -> usize {
-        self.weights.len()
+        self.cells.len()
     }
 
-    fn push_row(&mut self, key: u64, row: &[(u16, f32)]) {
-        if row.is_empty() {
-            return;
-        }
-        let start = self.classes.len() as u32;
-        for &(c, w) in row {
-            self.classes.push(c);
-            self.weights.push(w);
-        }
-        self.index.insert(key, start, row.len() as u32);
-        self.keys.push(key);
+    /// Every row in key order (the feature hashed to 0 first).
+    fn each_row(&self) -> impl Iterator<Item = (u64, &[u32])> {
+        self.zero_row
+            .map(|r| (0u64, r))
+            .into_iter()
+            .chain(self.keys.iter().copied().zip(self.rows.iter().copied()))
+            .map(|(k, r)| (k, self.row_cells(r)))
+    }
+
+    #[inline]
+    fn row_cells(&self, row: Row) -> &[u32] {
+        let start = row.start as usize;
+        let len = row.len as usize;
+        self.cells.get(start..start + len).unwrap_or(&[])
     }
 
     /// A copy without the weights smaller than `min_abs` (and features left with none).
     pub fn pruned(&self, min_abs: f32) -> Weights {
-        let mut out = Weights::new(self.n_classes);
+        let mut b = Builder::new(self.n_classes, self.scale);
         let mut row = Vec::new();
-        for &k in &self.keys {
-            let (start, len) = self.index.get(k).unwrap_or((0, 0));
+        for (k, cells) in self.each_row() {
             row.clear();
-            for i in start as usize..(start + len) as usize {
-                if self.weights[i].abs() >= min_abs {
-                    row.push((self.classes[i], self.weights[i]));
+            for &c in cells {
+                let w = c as u16 as i16;
+                if f32::from(w).abs() * self.scale >= min_abs {
+                    row.push(((c >> 16) as u16, w));
                 }
             }
-            out.push_row(k, &row);
+            b.push_row(k, &row);
         }
-        out
+        b.finish()
+    }
+
+    #[inline]
+    fn slot_of(&self, key: u64) -> usize {
+        (key as usize) & (self.slots.len().wrapping_sub(1))
+    }
+
+    #[inline]
+    fn find(&self, key: u64) -> Option<&Slot> {
+        if key == 0 {
+            return self.zero.as_ref();
+        }
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (key as usize) & mask;
+        loop {
+            let s = &self.slots[i];
+            if s.key == key {
+                return Some(s);
+            }
+            if s.key == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// Sets `scores` to the sum of the rows of `feats`.
+    ///
+    /// In batches: first every feature's slot is read unconditionally (independent loads the
+    /// processor overlaps), then the rows are found and their first cells read the same way,
+    /// then the rows are summed from cache.
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
-        scores.fill(0.0);
-        for f in feats {
-            if let Some((start, len)) = self.index.get(*f) {
-                let (s, e) = (start as usize, (start + len) as usize);
-                for (c, w) in self.classes[s..e].iter().zip(&self.weights[s..e]) {
-                    if let Some(x) = scores.get_mut(*c as usize) {
-                        *x += *w;
+        let mut stack = [0i32; 128];
+        let mut heap = Vec::new();
+        let sums: &mut [i32] = if scores.len() <= stack.len() {
+            &mut stack[..scores.len()]
+        } else {
+            heap.resize(scores.len(), 0);
+            &mut heap
+        };
+        if !self.slots.is_empty() {
+            let n = self.n_classes;
+            static EMPTY: Slot = Slot {
+                key: 0,
+                row: Row { start: 0, len: 0 },
+                cells: [0; INLINE_CELLS],
+            };
+            let mut found_slots: [&Slot; BATCH] = [&EMPTY; BATCH];
+            for chunk in feats.chunks(BATCH) {
+                let mut touch = 0u64;
+                for &f in chunk {
+                    touch ^= self.slots[self.slot_of(f)].key;
+                }
+                std::hint::black_box(touch);
+                let mut found = 0;
+                for &f in chunk {
+                    if let Some(s) = self.find(f) {
+                        found_slots[found] = s;
+                        found += 1;
+                    }
+                }
+                // The longer rows' first cells, all requested before any is used.
+                for s in &found_slots[..found] {
+                    if s.row.len as usize > INLINE_CELLS {
+                        touch ^= if s.cells[0] != 0 {
+                            let at = (s.cells[0] as usize - 1) * n;
+                            self.dense.get(at).map_or(0, |&w| w as u64)
+                        } else {
+                            let at = s.row.start as usize;
+                            self.cells.get(at).map_or(0, |&c| u64::from(c))
+                        };
+                    }
+                }
+                std::hint::black_box(touch);
+                for s in &found_slots[..found] {
+                    let len = s.row.len as usize;
+                    let cells: &[u32] = if len <= INLINE_CELLS {
+                        &s.cells[..len]
+                    } else if s.cells[0] != 0 && sums.len() == n {
+                        let base = (s.cells[0] as usize - 1) * n;
+                        for (x, &w) in sums.iter_mut().zip(&self.dense[base..base + n]) {
+                            *x += i32::from(w);
+                        }
+                        &[]
+                    } else {
+                        self.row_cells(s.row)
+                    };
+                    for &c in cells {
+                        if let Some(x) = sums.get_mut((c >> 16) as usize) {
+                            *x += i32::from(c as u16 as i16);
+                        }
                     }
                 }
             }
         }
+        for (s, &x) in scores.iter_mut().zip(sums.iter()) {
+            *s = x as f32 * self.scale;
+        }
     }
 
-    /// Appends the table to `out`: weights are quantised to `i16` steps of `scale`.
+    /// Appends the table to `out`: the scale, then the rows in key order, weights as `i16`.
     pub fn write(&self, out: &mut Vec<u8>) {
-        let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
         out.extend_from_slice(&(self.n_classes as u32).to_le_bytes());
-        out.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
-        out.extend_from_slice(&scale.to_le_bytes());
+        out.extend_from_slice(&(self.n_features() as u32).to_le_bytes());
+        out.extend_from_slice(&self.scale.to_le_bytes());
         let mut prev = 0u64;
-        for &k in &self.keys {
-            let (start, len) = self.index.get(k).unwrap_or((0, 0));
+        for (k, cells) in self.each_row() {
             // Keys are sorted: store the gap as a varint.
             write_varint(out, k - prev);
             prev = k;
-            write_varint(out, u64::from(len));
-            for i in start..start + len {
-                let i = i as usize;
-                write_varint(out, u64::from(self.classes[i]));
-                let q = (self.weights[i] / scale).round() as i16;
-                out.extend_from_slice(&q.to_le_bytes());
+            write_varint(out, cells.len() as u64);
+            for &c in cells {
+                write_varint(out, u64::from(c >> 16));
+                out.extend_from_slice(&(c as u16 as i16).to_le_bytes());
             }
         }
     }
@@ -245,83 +478,28 @@ impl Weights {
         let n_classes = read_u32(input)? as usize;
         let n = read_u32(input)? as usize;
         let scale = f32::from_le_bytes(take(input, 4)?.try_into().ok()?);
-        let mut t = Weights::new(n_classes);
+        if !(scale.is_finite() && scale > 0.0) {
+            return None;
+        }
+        let mut b = Builder::new(n_classes, scale);
         let mut key = 0u64;
         let mut row = Vec::new();
-        for _ in 0..n {
-            key = key.checked_add(read_varint(input)?)?;
+        for i in 0..n {
+            let gap = read_varint(input)?;
+            if i > 0 && gap == 0 {
+                return None;
+            }
+            key = key.checked_add(gap)?;
             let len = read_varint(input)? as usize;
             row.clear();
             for _ in 0..len {
                 let c = u16::try_from(read_varint(input)?).ok()?;
                 let q = i16::from_le_bytes(take(input, 2)?.try_into().ok()?);
-                row.push((c, f32::from(q) * scale));
+                row.push((c, q));
             }
-            t.push_row(key, &row);
+            b.push_row(key, &row);
         }
-        Some(t)
-    }
-}
-
-/// Open-addressing table feature → row (start, len): one slot read per lookup, linear probing,
-/// at most half full. Key 0 marks an empty slot (a feature hashing to 0 is kept aside).
-#[derive(Clone, Debug, Default)]
-struct Slots {
-    slots: Vec<(u64, u32, u32)>,
-    len: usize,
-    zero: Option<(u32, u32)>,
-}
-
-impl Slots {
-    fn insert(&mut self, key: u64, start: u32, n: u32) {
-        if key == 0 {
-            self.zero = Some((start, n));
-            return;
-        }
-        if (self.len + 1) * 2 > self.slots.len() {
-            let old = std::mem::take(&mut self.slots);
-            self.slots = vec![(0, 0, 0); (old.len() * 2).max(16)];
-            self.len = 0;
-            for (k, s, l) in old {
-                if k != 0 {
-                    self.insert(k, s, l);
-                }
-            }
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = (key as usize) & mask;
-        loop {
-            if self.slots[i].0 == 0 || self.slots[i].0 == key {
-                if self.slots[i].0 == 0 {
-                    self.len += 1;
-                }
-                self.slots[i] = (key, start, n);
-                return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    #[inline]
-    fn get(&self, key: u64) -> Option<(u32, u32)> {
-        if key == 0 {
-            return self.zero;
-        }
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = (key as usize) & mask;
-        loop {
-            let (k, s, l) = self.slots[i];
-            if k == key {
-                return Some((s, l));
-            }
-            if k == 0 {
-                return None;
-            }
-            i = (i + 1) & mask;
-        }
+        Some(b.finish())
     }
 }
 
@@ -444,21 +622,48 @@ mod tests {
     }
 
     #[test]
-    fn slots_find_every_key_including_zero_and_colliding_ones() {
-        let mut t = Slots::default();
+    fn the_index_finds_every_key_including_zero_and_colliding_ones() {
         // Multiples of 1024 collide in any table of up to 1024 slots.
-        let keys: Vec<u64> = (0..300u64)
-            .map(|i| i * 1024)
-            .chain([7, 1u64 << 63])
+        let keys: Vec<u64> = [0u64, 7]
+            .into_iter()
+            .chain((1..300u64).map(|i| i * 1024))
+            .chain([1u64 << 63])
             .collect();
+        let mut b = Builder::new(400, 1.0);
         for (i, &k) in keys.iter().enumerate() {
-            t.insert(k, i as u32, 1);
+            b.push_row(k, &[(i as u16, 1 + i as i16)]);
         }
+        let w = b.finish();
+        let mut s = vec![0.0; 400];
         for (i, &k) in keys.iter().enumerate() {
-            assert_eq!(t.get(k), Some((i as u32, 1)), "key {k}");
+            w.score(&[k], &mut s);
+            assert_eq!(s[i], 1.0 + i as f32, "key {k}");
+            assert_eq!(s.iter().filter(|x| **x != 0.0).count(), 1, "key {k}");
         }
-        assert_eq!(t.get(5), None);
-        assert_eq!(Slots::default().get(3), None);
+        w.score(&[5, 3 << 40], &mut s);
+        assert!(s.iter().all(|x| *x == 0.0));
+        // Rows of every layout: inline (3 cells), sparse (8 of 400), dense (all 400); summed.
+        let mut b = Builder::new(400, 0.5);
+        let row = |n: u16| -> Vec<(u16, i16)> { (0..n).map(|c| (c, c as i16 - 100)).collect() };
+        b.push_row(11, &row(3));
+        b.push_row(12, &row(8));
+        b.push_row(13, &row(400));
+        let w = b.finish();
+        w.score(&[11, 12, 13, 99], &mut s);
+        for (c, got) in s.iter().enumerate() {
+            let per_row = (c as f32 - 100.0) * 0.5;
+            let rows = if c < 3 {
+                3.0
+            } else if c < 8 {
+                2.0
+            } else {
+                1.0
+            };
+            assert_eq!(*got, per_row * rows, "class {c}");
+        }
+        w.score(&[], &mut s);
+        assert!(s.iter().all(|x| *x == 0.0));
+        Weights::new(3).score(&[3], &mut s[..3]);
     }
 
     fn argmax(s: &[f32]) -> usize {

@@ -106,6 +106,9 @@ pub(crate) struct TokenCtx {
     suffix: [u64; 4],
     shape: u64,
     flags: u64,
+    /// Korean only: the eojeol's stem and its particle/ending suffix (see `korean.rs`).
+    stem: u64,
+    ending: u64,
 }
 
 const PAD: u64 = 0x5041_4421;
@@ -142,7 +145,7 @@ fn shape(form: &str) -> String {
     out
 }
 
-pub(crate) fn token_ctx(form: &str) -> TokenCtx {
+pub(crate) fn token_ctx(form: &str, korean: bool) -> TokenCtx {
     let lower = form.to_lowercase();
     let chars: Vec<(usize, char)> = lower.char_indices().collect();
     let mut prefix = [PAD; 4];
@@ -160,7 +163,15 @@ pub(crate) fn token_ctx(form: &str) -> TokenCtx {
         | u64::from(has(|c| c.is_numeric())) << 1
         | u64::from(form.chars().next().is_some_and(char::is_uppercase)) << 2
         | u64::from(!form.chars().any(char::is_lowercase) && has(char::is_uppercase)) << 3;
+    let (stem, ending) = if korean {
+        let (stem, suffix) = crate::korean::split_suffix(form);
+        (hash_str(stem), suffix.map_or(PAD, hash_str))
+    } else {
+        (PAD, PAD)
+    };
     TokenCtx {
+        stem,
+        ending,
         word: hash_str(form),
         lower: hash_str(&lower),
         prefix,
@@ -171,7 +182,13 @@ pub(crate) fn token_ctx(form: &str) -> TokenCtx {
 }
 
 /// The tagger's feature hashes for position `i`, given the tags predicted before it.
-pub(crate) fn features(ctx: &[TokenCtx], i: usize, prev: [u64; 2], out: &mut Vec<u64>) {
+pub(crate) fn features(
+    ctx: &[TokenCtx],
+    i: usize,
+    prev: [u64; 2],
+    korean: bool,
+    out: &mut Vec<u64>,
+) {
     out.clear();
     let at = |j: isize| -> Option<&TokenCtx> { if j < 0 { None } else { ctx.get(j as usize) } };
     let i_ = i as isize;
@@ -204,6 +221,19 @@ pub(crate) fn features(ctx: &[TokenCtx], i: usize, prev: [u64; 2], out: &mut Vec
     out.push(mix(26, mix(p1, w.suffix[2])));
     out.push(mix(27, mix(u64::from(i == 0), w.shape)));
     out.push(mix(28, mix(p2, shp(i_ - 1))));
+    if korean {
+        let stem = |j: isize| at(j).map_or(PAD, |t| t.stem);
+        let ending = |j: isize| at(j).map_or(PAD, |t| t.ending);
+        out.push(mix(30, w.stem));
+        out.push(mix(31, w.ending));
+        out.push(mix(32, mix(w.stem, w.ending)));
+        out.push(mix(33, mix(p1, w.ending)));
+        out.push(mix(34, stem(i_ - 1)));
+        out.push(mix(35, stem(i_ + 1)));
+        out.push(mix(36, ending(i_ - 1)));
+        out.push(mix(37, ending(i_ + 1)));
+        out.push(mix(38, mix(w.ending, ending(i_ + 1))));
+    }
 }
 
 /// Value standing for "no previous tag" at the start of a sentence.
@@ -219,18 +249,20 @@ pub(crate) fn tag_value(t: Upos) -> u64 {
 #[derive(Clone, Debug, Default)]
 pub struct Tagger {
     pub(crate) weights: Weights,
+    /// Korean: stem and suffix features from `korean.rs`.
+    pub(crate) korean: bool,
 }
 
 impl Tagger {
     /// Tags one sentence's forms.
     pub fn tag(&self, forms: &[&str]) -> Vec<Upos> {
-        let ctx: Vec<TokenCtx> = forms.iter().map(|f| token_ctx(f)).collect();
+        let ctx: Vec<TokenCtx> = forms.iter().map(|f| token_ctx(f, self.korean)).collect();
         let mut feats = Vec::with_capacity(48);
         let mut scores = [0f32; 17];
         let mut out = Vec::with_capacity(forms.len());
         let mut prev = [START, START];
         for i in 0..forms.len() {
-            features(&ctx, i, prev, &mut feats);
+            features(&ctx, i, prev, self.korean, &mut feats);
             self.weights.score(&feats, &mut scores);
             let t = Upos::ALL[argmax(&scores)];
             out.push(t);

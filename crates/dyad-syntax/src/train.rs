@@ -8,7 +8,10 @@ use std::collections::BTreeSet;
 use crate::conllu;
 use crate::lang::Lang;
 use crate::model::{Model, Treebank};
-use crate::parser::{Parser, State, best_valid, decode};
+use crate::parser::{
+    GROUPS, MOVE_LEFT, MOVE_RIGHT, N_MOVES, Parser, SHIFT, State, best_label, best_move, left,
+    move_class, right,
+};
 use crate::perceptron::{Rng, Trainer};
 use crate::tagger::{self, START, Tagger, Upos, argmax, tag_value};
 
@@ -64,14 +67,18 @@ impl GoldSentence {
 pub struct TrainConfig {
     pub tagger_iterations: usize,
     pub parser_iterations: usize,
-    /// Folds for jackknifed tags on the parser's training data.
+    /// Folds for jackknifed tags on the parser's training data (10: each fold's tagger sees 90%
+    /// of the data, so its errors are close to those of the final tagger at run time).
     pub folds: usize,
     /// From the third parser iteration on, follow the model's own (possibly wrong) move with
     /// this probability (dynamic-oracle exploration).
     pub explore: f64,
     pub seed: u64,
-    /// Averaged weights smaller than this are dropped from the model file.
+    /// The parser's averaged weights smaller than this are dropped from the model file.
     pub min_weight: f32,
+    /// The same for the tagger (whose table is small: pruning it saves little and costs
+    /// accuracy).
+    pub tagger_min_weight: f32,
 }
 
 impl Default for TrainConfig {
@@ -79,16 +86,23 @@ impl Default for TrainConfig {
         TrainConfig {
             tagger_iterations: 8,
             parser_iterations: 15,
-            folds: 4,
+            folds: 10,
             explore: 0.9,
             seed: 0x00d1_ad5e_ed00,
             min_weight: 1.0,
+            tagger_min_weight: 0.0,
         }
     }
 }
 
 /// Trains the tagger on `sents`.
-pub fn train_tagger(sents: &[&GoldSentence], iterations: usize, seed: u64, min: f32) -> Tagger {
+pub fn train_tagger(
+    sents: &[&GoldSentence],
+    korean: bool,
+    iterations: usize,
+    seed: u64,
+    min: f32,
+) -> Tagger {
     let mut t = Trainer::new(Upos::ALL.len());
     let mut order: Vec<usize> = (0..sents.len()).collect();
     let mut rng = Rng::new(seed);
@@ -98,10 +112,14 @@ pub fn train_tagger(sents: &[&GoldSentence], iterations: usize, seed: u64, min: 
         rng.shuffle(&mut order);
         for &k in &order {
             let s = sents[k];
-            let ctx: Vec<_> = s.forms.iter().map(|f| tagger::token_ctx(f)).collect();
+            let ctx: Vec<_> = s
+                .forms
+                .iter()
+                .map(|f| tagger::token_ctx(f, korean))
+                .collect();
             let mut prev = [START, START];
             for i in 0..s.forms.len() {
-                tagger::features(&ctx, i, prev, &mut feats);
+                tagger::features(&ctx, i, prev, korean, &mut feats);
                 t.score(&feats, &mut scores);
                 let guess = argmax(&scores);
                 t.update(&feats, s.upos[i].index(), guess);
@@ -112,11 +130,16 @@ pub fn train_tagger(sents: &[&GoldSentence], iterations: usize, seed: u64, min: 
     }
     Tagger {
         weights: t.finish(min),
+        korean,
     }
 }
 
 /// Tags for every sentence, each predicted by a tagger that did not see it (k-fold).
-pub fn jackknife_tags(sents: &[GoldSentence], config: &TrainConfig) -> Vec<Vec<Upos>> {
+pub fn jackknife_tags(
+    sents: &[GoldSentence],
+    korean: bool,
+    config: &TrainConfig,
+) -> Vec<Vec<Upos>> {
     let k = config.folds.max(2);
     let mut out = vec![Vec::new(); sents.len()];
     for fold in 0..k {
@@ -128,9 +151,10 @@ pub fn jackknife_tags(sents: &[GoldSentence], config: &TrainConfig) -> Vec<Vec<U
             .collect();
         let tagger = train_tagger(
             &train,
+            korean,
             config.tagger_iterations,
             config.seed ^ fold as u64,
-            config.min_weight,
+            config.tagger_min_weight,
         );
         for (i, s) in sents.iter().enumerate() {
             if i % k == fold {
@@ -168,7 +192,8 @@ fn costs(st: &State, gold: &[u32]) -> [Option<u32>; 3] {
     out
 }
 
-/// Trains the labelled parser on `tags` (predicted) with the dynamic oracle.
+/// Trains the parser on `tags` (predicted) with the dynamic oracle: the move model on every
+/// configuration, the labeller on every arc whose head is right.
 pub fn train_parser(
     sents: &[GoldSentence],
     tags: &[Vec<Upos>],
@@ -182,19 +207,16 @@ pub fn train_parser(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let root_label = labels.iter().position(|l| l == "root").unwrap_or(0);
-    let mut parser = Parser {
-        weights: Default::default(),
-        labels,
-        root_label,
-        korean,
-    };
-    let n_actions = parser.n_actions();
-    let mut t = Trainer::new(n_actions);
+    let mut parser = Parser::new(labels, korean);
+    let root_label = parser.root_label;
+    let mut moves = Trainer::new(N_MOVES);
+    let mut labeller = Trainer::new(parser.labels.len());
     let mut rng = Rng::new(config.seed.wrapping_mul(31).wrapping_add(7));
     let mut order: Vec<usize> = (0..sents.len()).collect();
     let mut feats = Vec::new();
-    let mut scores = vec![0f32; n_actions];
+    let mut lfeats = Vec::new();
+    let mut scores = [0f32; N_MOVES];
+    let mut lscores = vec![0f32; parser.labels.len()];
     for it in 0..config.parser_iterations {
         rng.shuffle(&mut order);
         for &k in &order {
@@ -203,7 +225,7 @@ pub fn train_parser(
             let mut st = State::new(&forms, &tags[k], korean);
             let root = st.root();
             let mut gold = vec![0u32; forms.len() + 2];
-            let mut gold_label = vec![usize::MAX; forms.len() + 2];
+            let mut gold_label = vec![root_label; forms.len() + 2];
             for i in 0..forms.len() {
                 gold[i + 1] = if s.heads[i] == 0 { root } else { s.heads[i] };
                 gold_label[i + 1] = parser
@@ -213,45 +235,92 @@ pub fn train_parser(
             }
             while !st.is_terminal() {
                 st.features(korean, &mut feats);
-                t.score(&feats, &mut scores);
+                moves.score(&feats, &mut scores);
                 let c = costs(&st, &gold);
                 let min = c.iter().flatten().copied().min().unwrap_or(0);
+                // An arc move is optimal with the gold label's group when it attaches s0 to its
+                // gold head, with any group otherwise.
                 let s0 = st.s(0) as usize;
-                let optimal = |a: usize| -> bool {
-                    let (kind, label) = decode(a);
-                    if c[kind] != Some(min) || !st.valid(a, root_label) {
+                let optimal = |kind: usize, group: usize| -> bool {
+                    if c[kind] != Some(min) {
                         return false;
                     }
-                    match kind {
-                        1 if gold[s0] == st.b => label == gold_label[s0],
-                        2 if gold[s0] == st.s(1) => label == gold_label[s0],
-                        _ => true,
+                    if kind == SHIFT {
+                        return true;
+                    }
+                    let (head, _) = st.arc(kind);
+                    if head == root {
+                        group == 0
+                    } else if gold[s0] == head {
+                        group == parser.groups[gold_label[s0]]
+                    } else {
+                        group != 0
                     }
                 };
-                let guess = best_valid(&st, &scores, root_label);
-                let mut best = usize::MAX;
-                for a in 0..n_actions {
-                    if optimal(a) && (best == usize::MAX || scores[a] > scores[best]) {
-                        best = a;
+                let guess = best_move(&st, &scores);
+                let mut best = (usize::MAX, 0);
+                for kind in [SHIFT, MOVE_LEFT, MOVE_RIGHT] {
+                    let groups = if kind == SHIFT { 1 } else { GROUPS };
+                    for group in 0..groups {
+                        if optimal(kind, group)
+                            && (best.0 == usize::MAX
+                                || scores[move_class(kind, group)]
+                                    > scores[move_class(best.0, best.1)])
+                        {
+                            best = (kind, group);
+                        }
                     }
                 }
-                if best == usize::MAX {
+                if best.0 == usize::MAX {
                     best = guess;
                 }
-                if !optimal(guess) {
-                    t.update(&feats, best, guess);
+                if !optimal(guess.0, guess.1) {
+                    moves.update(
+                        &feats,
+                        move_class(best.0, best.1),
+                        move_class(guess.0, guess.1),
+                    );
                 }
-                t.tick();
-                let next = if it > 1 && rng.unit() < config.explore {
+                moves.tick();
+                let (kind, group) = if it > 1 && rng.unit() < config.explore {
                     guess
                 } else {
                     best
                 };
-                st.apply(next);
+                let action = if kind == SHIFT {
+                    SHIFT
+                } else {
+                    let (head, dep) = st.arc(kind);
+                    let label = if head == root {
+                        root_label
+                    } else {
+                        st.label_features(head, dep, kind, &mut lfeats);
+                        labeller.score(&lfeats, &mut lscores);
+                        let guess = best_label(&lscores, &parser.groups, group, root_label);
+                        let truth = gold_label[dep as usize];
+                        if gold[dep as usize] == head && truth != root_label {
+                            // Trained against the best label of any group, so that it
+                            // ranks the labels of every group.
+                            let any = best_label(&lscores, &parser.groups, usize::MAX, root_label);
+                            labeller.update(&lfeats, truth, any);
+                            labeller.tick();
+                            truth
+                        } else {
+                            guess
+                        }
+                    };
+                    if kind == MOVE_LEFT {
+                        left(label)
+                    } else {
+                        right(label)
+                    }
+                };
+                st.apply(action);
             }
         }
     }
-    parser.weights = t.finish(config.min_weight);
+    parser.moves = moves.finish(config.min_weight);
+    parser.labeller = labeller.finish(config.min_weight);
     parser
 }
 
@@ -285,13 +354,14 @@ pub fn train_model(
     config: &TrainConfig,
 ) -> Model {
     let korean = lang == Lang::Ko;
-    let tags = jackknife_tags(sents, config);
+    let tags = jackknife_tags(sents, korean, config);
     let refs: Vec<&GoldSentence> = sents.iter().collect();
     let tagger = train_tagger(
         &refs,
+        korean,
         config.tagger_iterations,
         config.seed,
-        config.min_weight,
+        config.tagger_min_weight,
     );
     let parser = train_parser(sents, &tags, korean, config);
     Model::new(lang, treebanks, tagger, parser)
