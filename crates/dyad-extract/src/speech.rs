@@ -849,7 +849,13 @@ fn subject(tree: &Tree, v: usize) -> Option<usize> {
 
 /// The clausal complement of a speech predicate.
 fn complement(tree: &Tree, v: usize) -> Option<usize> {
-    tree.children_by(v, "ccomp").next()
+    // The clause after the verb ("said the sheet marks ..."); one before it only when there is
+    // none after ("The talks failed, he said").
+    let all: Vec<usize> = tree.children_by(v, "ccomp").collect();
+    all.iter()
+        .copied()
+        .find(|&c| c > v)
+        .or_else(|| all.last().copied())
 }
 
 /// The byte span of the clause headed by `c`: its subtree, without a leading "that" and
