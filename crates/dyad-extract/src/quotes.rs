@@ -53,11 +53,28 @@ impl Default for QuoteLexicon {
 
 /// A mention of an entity, flattened.
 #[derive(Debug, Clone)]
-struct M<'a> {
-    start: usize,
-    end: usize,
-    name: &'a str,
-    kind: &'a str,
+pub(crate) struct M<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub name: &'a str,
+    pub kind: &'a str,
+}
+
+/// Every mention of `entities`, sorted by start.
+pub(crate) fn flat_mentions(entities: &[Entity]) -> Vec<M<'_>> {
+    let mut mentions: Vec<M> = entities
+        .iter()
+        .flat_map(|e| {
+            e.mentions.iter().map(move |m| M {
+                start: m.start,
+                end: m.end,
+                name: &e.name,
+                kind: &e.kind,
+            })
+        })
+        .collect();
+    mentions.sort_by_key(|m| m.start);
+    mentions
 }
 
 /// Finds and attributes quotes.
@@ -131,18 +148,7 @@ impl QuoteFinder {
 
     /// Like [`QuoteFinder::find`], stopping between paragraphs once `clock` has expired.
     pub(crate) fn find_until(&self, text: &str, entities: &[Entity], clock: &Clock) -> Vec<Quote> {
-        let mut mentions: Vec<M> = entities
-            .iter()
-            .flat_map(|e| {
-                e.mentions.iter().map(move |m| M {
-                    start: m.start,
-                    end: m.end,
-                    name: &e.name,
-                    kind: &e.kind,
-                })
-            })
-            .collect();
-        mentions.sort_by_key(|m| m.start);
+        let mentions = flat_mentions(entities);
         let mut out = Vec::new();
         let mut offset = 0;
         for para in text.split("\n\n") {
@@ -566,7 +572,7 @@ const SUBJECT_REACH: usize = 512;
 const SUBJECT_WORD: usize = 24;
 
 /// Whether `pos` is inside a quoted span (sorted, not overlapping).
-fn inside(quoted: &[(usize, usize)], pos: usize) -> bool {
+pub(crate) fn inside(quoted: &[(usize, usize)], pos: usize) -> bool {
     let i = quoted.partition_point(|&(s, _)| s <= pos);
     i > 0 && pos < quoted[i - 1].1
 }

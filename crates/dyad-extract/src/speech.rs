@@ -19,7 +19,7 @@ use dyad_syntax::Upos;
 
 use crate::budget::Clock;
 use crate::layer::{Layer, Tree};
-use crate::quotes::QuoteLexicon;
+use crate::quotes::{QuoteLexicon, inside};
 
 /// How far back (bytes) a pronoun looks for the last speaker before settling for the last
 /// person named.
@@ -55,12 +55,7 @@ struct Attribution {
 }
 
 /// A knowledge-base mention, flattened.
-struct Known<'a> {
-    start: usize,
-    end: usize,
-    name: &'a str,
-    kind: &'a str,
-}
+type Known<'a> = crate::quotes::M<'a>;
 
 pub(crate) struct Speech<'l> {
     strong: HashSet<&'l str>,
@@ -112,18 +107,7 @@ impl<'l> Speech<'l> {
         clock: &Clock,
     ) -> (Vec<Quote>, Vec<Entity>) {
         let text = layer.text;
-        let mut known: Vec<Known> = entities
-            .iter()
-            .flat_map(|e| {
-                e.mentions.iter().map(move |m| Known {
-                    start: m.start,
-                    end: m.end,
-                    name: &e.name,
-                    kind: &e.kind,
-                })
-            })
-            .collect();
-        known.sort_by_key(|k| k.start);
+        let known = crate::quotes::flat_mentions(entities);
         let (full, named) = self.full_names(layer);
         let mut ctx = Context {
             known: &known,
@@ -146,21 +130,21 @@ impl<'l> Speech<'l> {
         }
         ctx.persons.sort_by_key(|p| p.0);
         let mut attributions: Vec<Vec<Attribution>> = vec![Vec::new(); layer.sentences.len()];
-        for (s, sent) in layer.sentences.iter().enumerate() {
+        for s in 0..layer.sentences.len() {
             if s % 32 == 0 && clock.expired() {
                 break;
             }
             let toks = layer.tokens_of(s);
-            let has_quote = quoted
-                .get(quoted.partition_point(|&(_, e)| e <= sent.start))
-                .is_some_and(|&(qs, _)| qs < sent.end);
+            // Only a sentence with a speech cue is parsed: a quotation without one takes its
+            // speaker from a sentence that has one.
             let has_cue = toks.iter().any(|t| {
                 let w = t.form.to_lowercase();
                 self.strong.contains(w.as_str())
                     || self.weak.contains(w.as_str())
+                    || self.phrases.iter().any(|p| p.first() == Some(&w.as_str()))
                     || w == "according"
             });
-            if !(has_quote || has_cue) {
+            if !has_cue {
                 continue;
             }
             let tree = layer.tree(s);
@@ -945,11 +929,6 @@ fn trim_end(text: &str, start: usize, end: usize) -> usize {
         + text[start..end]
             .trim_end_matches([' ', '.', ',', ';', ':'])
             .len()
-}
-
-fn inside(quoted: &[(usize, usize)], pos: usize) -> bool {
-    let i = quoted.partition_point(|&(s, _)| s <= pos);
-    i > 0 && pos < quoted[i - 1].1
 }
 
 #[cfg(test)]
