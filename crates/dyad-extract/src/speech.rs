@@ -130,7 +130,7 @@ impl<'l> Speech<'l> {
         }
         ctx.persons.sort_by_key(|p| p.0);
         let mut attributions: Vec<Vec<Attribution>> = vec![Vec::new(); layer.sentences.len()];
-        for s in 0..layer.sentences.len() {
+        for (s, found) in attributions.iter_mut().enumerate() {
             if s % 32 == 0 && clock.expired() {
                 break;
             }
@@ -226,7 +226,7 @@ impl<'l> Speech<'l> {
                     list.push((toks[i].start, w.name.clone(), true));
                     list.sort_by_key(|p| p.0);
                 }
-                attributions[s].push(Attribution {
+                found.push(Attribution {
                     verb: (toks[i].start, toks[i].end),
                     cue,
                     subject: head.map(|h| toks[h].start),
@@ -237,7 +237,7 @@ impl<'l> Speech<'l> {
                 });
             }
             if let Some(a) = self.according(layer, s, tree, &ctx) {
-                attributions[s].push(a);
+                found.push(a);
             }
         }
         let mut out = Vec::new();
