@@ -1001,6 +1001,21 @@ mod tests {
         spoke(text, Some("Maria Lopez"), "Nobody else will do it");
     }
 
+    proptest::proptest! {
+        /// Arbitrary text around speech cues and quotation marks: no panic, every quote's
+        /// offsets on its text (checked in `quotes`).
+        #[test]
+        fn never_panics(a in "\\PC{0,80}", b in "\\PC{0,80}", c in "\\PC{0,80}") {
+            for text in [
+                format!("{a} said “{b}” {c}"),
+                format!("“{a},” {b} told reporters that {c}"),
+                format!("{a}, according to {b}. He added that {c} -"),
+            ] {
+                quotes(&text);
+            }
+        }
+    }
+
     #[test]
     fn unnamed_sources_have_no_speaker_and_titles_are_not_quotes() {
         spoke(
